@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Fetch every pinned dependency into .deps/ (ignored). Idempotent: each step leaves a stamp
+# named after its pinned version and is skipped when the stamp is there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS="${HOMER_NODE_DEPS:-$ROOT/.deps}"
+mkdir -p "$DEPS/stamps" "$DEPS/downloads"
+
+DUCKDB_VERSION=1.5.5
+DUCKDB_NPM="@duckdb/node-bindings-linux-x64@1.5.5-r.5"
+DUCKDB_SDIST_URL="https://files.pythonhosted.org/packages/7d/19/e57151753576373c6696a12022648546cca6038e8833fda2908ee2342d9b/duckdb-1.5.5.tar.gz"
+DUCKDB_SDIST_SHA256=72f33ee57ca7595b23957671a2cc7f7fe2be0ecc2d68f63abedcfcaa3a5c1238
+PYARROW_VERSION=26.0.1
+EXTENSIONS=(ducklake:ducklake sqlite:sqlite_scanner httpfs:httpfs postgres:postgres_scanner)
+APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev libmsgpack-cxx-dev
+  libzstd-dev nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libssl-dev
+  protobuf-compiler libprotobuf-dev python3-venv unzip curl)
+
+FAILED=()
+log() { printf '[bootstrap] %s\n' "$*"; }
+done_already() { [[ -f "$DEPS/stamps/$1" ]]; }
+stamp() { touch "$DEPS/stamps/$1"; }
+fail() { FAILED+=("$1"); log "FAILED: $1"; }
+
+step_apt() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" \
+    >/dev/null || fail "Debian packages: ${missing[*]}"
+}
+
+step_duckdb() {
+  local s="duckdb-$DUCKDB_NPM-$DUCKDB_VERSION"; s="${s//[@\/]/_}"
+  done_already "$s" && return 0
+  log "fetching libduckdb ($DUCKDB_NPM) and duckdb.h (duckdb==$DUCKDB_VERSION sdist)"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$DUCKDB_NPM" >/dev/null) || { fail "npm $DUCKDB_NPM"; return; }
+  mkdir -p "$DEPS/duckdb/lib" "$DEPS/duckdb/include"
+  tar xzf "$tmp"/*.tgz -C "$tmp" package/libduckdb.so
+  mv "$tmp/package/libduckdb.so" "$DEPS/duckdb/lib/"
+  local sdist="$DEPS/downloads/duckdb-$DUCKDB_VERSION.tar.gz"
+  if [[ ! -f "$sdist" ]] || ! echo "$DUCKDB_SDIST_SHA256  $sdist" | sha256sum -c --quiet 2>/dev/null; then
+    curl -sSfL -o "$sdist" "$DUCKDB_SDIST_URL" || { fail "PyPI duckdb==$DUCKDB_VERSION sdist"; return; }
+  fi
+  echo "$DUCKDB_SDIST_SHA256  $sdist" | sha256sum -c --quiet || { fail "duckdb sdist checksum"; return; }
+  tar xzf "$sdist" -C "$tmp" "duckdb-$DUCKDB_VERSION/external/duckdb/src/include/duckdb.h"
+  cp "$tmp/duckdb-$DUCKDB_VERSION/external/duckdb/src/include/duckdb.h" "$DEPS/duckdb/include/"
+  rm -rf "$tmp"
+  stamp "$s"
+}
+
+step_extensions() {
+  local s="extensions-$DUCKDB_VERSION"
+  done_already "$s" && return 0
+  log "fetching DuckDB extensions $DUCKDB_VERSION from PyPI"
+  local tmp; tmp="$(mktemp -d)"
+  local pkgs=()
+  for e in "${EXTENSIONS[@]}"; do pkgs+=("duckdb-extension-${e%%:*}==$DUCKDB_VERSION"); done
+  pip download --quiet --no-deps -d "$tmp" "${pkgs[@]}" || { fail "PyPI ${pkgs[*]}"; return; }
+  # Laid out as a DuckDB extension_directory so autoload finds them by name.
+  local dest="$DEPS/extensions/v$DUCKDB_VERSION/linux_amd64"
+  mkdir -p "$dest"
+  for e in "${EXTENSIONS[@]}"; do
+    local wheel_name="${e%%:*}" ext_name="${e##*:}"
+    unzip -q -o -j "$tmp"/duckdb_extension_"$wheel_name"-*.whl "*/$wheel_name.duckdb_extension" -d "$tmp/x"
+    mv "$tmp/x/$wheel_name.duckdb_extension" "$dest/$ext_name.duckdb_extension"
+  done
+  rm -rf "$tmp"
+  stamp "$s"
+}
+
+step_arrow() {
+  local s="arrow-pyarrow-$PYARROW_VERSION"
+  done_already "$s" && return 0
+  log "fetching Arrow C++ + Flight (pyarrow==$PYARROW_VERSION wheel)"
+  local tmp; tmp="$(mktemp -d)"
+  pip download --quiet --no-deps --only-binary :all: --python-version 3.11 --platform manylinux_2_28_x86_64 \
+    -d "$tmp" "pyarrow==$PYARROW_VERSION" || { fail "PyPI pyarrow==$PYARROW_VERSION"; return; }
+  rm -rf "$DEPS/arrow"; mkdir -p "$DEPS/arrow/lib"
+  unzip -q "$tmp"/pyarrow-*.whl 'pyarrow/include/*' 'pyarrow/libarrow.so.*' 'pyarrow/libarrow_flight.so.*' -d "$tmp/x"
+  mv "$tmp/x/pyarrow/include" "$DEPS/arrow/include"
+  for lib in libarrow libarrow_flight; do
+    local so; so="$(cd "$tmp/x/pyarrow" && ls $lib.so.* | head -1)"
+    mv "$tmp/x/pyarrow/$so" "$DEPS/arrow/lib/"
+    ln -sf "$so" "$DEPS/arrow/lib/$lib.so"
+  done
+  rm -rf "$tmp"
+  stamp "$s"
+}
+
+step_venv() {
+  local req="$ROOT/scripts/requirements-test.txt"
+  local s="venv-$(sha256sum "$req" | cut -c1-16)"
+  done_already "$s" && [[ -x "$DEPS/venv/bin/python" ]] && return 0
+  log "creating the test virtual environment ($req)"
+  python3 -m venv "$DEPS/venv" || { fail "python venv"; return; }
+  "$DEPS/venv/bin/pip" install --quiet -r "$req" || { fail "PyPI test clients ($req)"; return; }
+  stamp "$s"
+}
+
+step_apt
+step_duckdb
+step_extensions
+step_arrow
+step_venv
+
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  log "could not fetch:"; for f in "${FAILED[@]}"; do log "  - $f"; done
+  exit 1
+fi
+log "dependencies ready in $DEPS"

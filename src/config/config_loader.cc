@@ -1,0 +1,314 @@
+#include "config/config_loader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+extern char** environ;
+
+namespace homer::config {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kEnvPrefix = "HOMER_NODE_";
+
+std::string ToEnvName(const std::string& key_path) {
+  std::string out = kEnvPrefix;
+  for (char c : key_path) out += (c == '.') ? '_' : static_cast<char>(std::toupper(c));
+  return out;
+}
+
+/// Walks one JSON object, reading known keys into a struct. An environment variable named after
+/// the key path wins over the file. Unknown keys, wrong types and bad values become errors.
+class ObjectReader {
+ public:
+  ObjectReader(const json* object, std::string json_path, std::string key_path, const Environment& env,
+               std::set<std::string>* used_env, std::vector<std::string>* errors)
+      : object_(object), json_path_(std::move(json_path)), key_path_(std::move(key_path)), env_(env),
+        used_env_(used_env), errors_(errors) {
+    if (object_ && !object_->is_object()) {
+      Error(json_path_, "must be an object");
+      object_ = nullptr;
+    }
+  }
+
+  void Bool(const std::string& key, bool* out) {
+    Read(key, [&](const json& v, const std::string& where) {
+      if (!v.is_boolean()) return Error(where, "must be true or false");
+      *out = v.get<bool>();
+    }, [&](const std::string& s, const std::string& where) {
+      std::string l = s;
+      std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+      if (l == "true" || l == "1") *out = true;
+      else if (l == "false" || l == "0") *out = false;
+      else Error(where, "must be true or false, got '" + s + "'");
+    });
+  }
+
+  template <typename Int>
+  void Integer(const std::string& key, Int* out) {
+    Read(key, [&](const json& v, const std::string& where) {
+      if (!v.is_number_integer()) return Error(where, "must be an integer");
+      *out = v.get<Int>();
+    }, [&](const std::string& s, const std::string& where) {
+      try {
+        size_t used = 0;
+        long long n = std::stoll(s, &used);
+        if (used != s.size()) throw std::invalid_argument(s);
+        *out = static_cast<Int>(n);
+      } catch (const std::exception&) {
+        Error(where, "must be an integer, got '" + s + "'");
+      }
+    });
+  }
+
+  void String(const std::string& key, std::string* out) {
+    Read(key, [&](const json& v, const std::string& where) {
+      if (!v.is_string()) return Error(where, "must be a string");
+      *out = v.get<std::string>();
+    }, [&](const std::string& s, const std::string&) { *out = s; });
+  }
+
+  /// `env_root`: the object's keys map to HOMER_NODE_<KEY> (the prefix already names it).
+  ObjectReader Object(const std::string& key, bool env_root = false) {
+    Known(key);
+    const json* child = (object_ && object_->contains(key)) ? &(*object_)[key] : nullptr;
+    return ObjectReader(child, json_path_ + "." + key, env_root ? "" : Join(key), env_, used_env_, errors_);
+  }
+
+  /// An array of objects; the count is the larger of the file's and the highest
+  /// HOMER_NODE_<PATH>_<i>_ variable's index + 1, so the environment can add elements.
+  template <typename Fn>
+  void ObjectArray(const std::string& key, Fn&& read_element) {
+    Known(key);
+    const json* arr = (object_ && object_->contains(key)) ? &(*object_)[key] : nullptr;
+    if (arr && !arr->is_array()) {
+      Error(json_path_ + "." + key, "must be an array");
+      arr = nullptr;
+    }
+    size_t count = arr ? arr->size() : 0;
+    const std::string env_prefix = ToEnvName(Join(key)) + "_";
+    for (const auto& [name, value] : env_) {
+      if (name.rfind(env_prefix, 0) != 0) continue;
+      size_t i = 0;
+      std::string rest = name.substr(env_prefix.size());
+      while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
+      if (i > 0 && i < rest.size() && rest[i] == '_') count = std::max(count, std::stoul(rest.substr(0, i)) + 1);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const json* element = (arr && i < arr->size()) ? &(*arr)[i] : nullptr;
+      std::string jp = json_path_ + "." + key + "[" + std::to_string(i) + "]";
+      ObjectReader r(element, jp, Join(key) + "." + std::to_string(i), env_, used_env_, errors_);
+      read_element(r, i);
+      r.RejectUnknown();
+    }
+  }
+
+  void RejectUnknown() {
+    if (!object_) return;
+    for (const auto& [key, value] : object_->items()) {
+      if (!known_.count(key)) Error(json_path_ + "." + key, "unknown key");
+    }
+  }
+
+  bool Present(const std::string& key) const {
+    return (object_ && object_->contains(key)) || env_.count(ToEnvName(Join(key)));
+  }
+  std::string PathOf(const std::string& key) const { return json_path_ + "." + key; }
+  void Error(const std::string& where, const std::string& why) { errors_->push_back(where + ": " + why); }
+
+ private:
+  std::string Join(const std::string& key) const { return key_path_.empty() ? key : key_path_ + "." + key; }
+  void Known(const std::string& key) { known_.insert(key); }
+
+  template <typename FromJson, typename FromEnv>
+  void Read(const std::string& key, FromJson&& from_json, FromEnv&& from_env) {
+    Known(key);
+    const std::string env_name = ToEnvName(Join(key));
+    if (auto it = env_.find(env_name); it != env_.end()) {
+      used_env_->insert(env_name);
+      from_env(it->second, "environment " + env_name);
+      return;
+    }
+    if (object_ && object_->contains(key)) from_json((*object_)[key], json_path_ + "." + key);
+  }
+
+  const json* object_;
+  std::string json_path_;
+  std::string key_path_;
+  const Environment& env_;
+  std::set<std::string>* used_env_;
+  std::vector<std::string>* errors_;
+  std::set<std::string> known_;
+};
+
+void CheckPort(ObjectReader& r, const std::string& key, int* port, int default_port, int max_port) {
+  if (*port == 0) *port = default_port;  // the original treats 0 as "default"
+  if (*port < 0 || *port > max_port) {
+    r.Error(r.PathOf(key), "port " + std::to_string(*port) + " is out of range 1-" + std::to_string(max_port));
+  }
+}
+
+void ReadVolume(ObjectReader& r, VolumeConfig* v) {
+  r.String("name", &v->name);
+  r.String("type", &v->type);
+  r.String("catalog_type", &v->catalog_type);
+  r.String("catalog_path", &v->catalog_path);
+  r.String("path", &v->path);
+  r.String("s3_region", &v->s3_region);
+  r.String("s3_access_key_id", &v->s3_access_key_id);
+  r.String("s3_secret_access_key", &v->s3_secret_access_key);
+  r.String("s3_endpoint", &v->s3_endpoint);
+  r.Bool("s3_use_ssl", &v->s3_use_ssl);
+  r.String("s3_url_style", &v->s3_url_style);
+  r.Bool("override_data_path", &v->override_data_path);
+
+  static const std::regex kName("^[A-Za-z0-9_]+$");
+  if (v->name.empty()) r.Error(r.PathOf("name"), "required");
+  else if (!std::regex_match(v->name, kName)) r.Error(r.PathOf("name"), "use only letters, digits and _");
+  if (v->type != "local" && v->type != "s3") {
+    r.Error(r.PathOf("type"), "unknown type '" + v->type + "' (expected local or s3)");
+  }
+  if (v->catalog_type != "sqlite") {
+    r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + v->catalog_type + "' (expected sqlite)");
+  }
+  if (v->catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
+  if (v->type == "s3" && v->path.rfind("s3://", 0) != 0) {
+    r.Error(r.PathOf("path"), "an s3 volume needs an s3://bucket/prefix path");
+  }
+  if (v->type == "local" && v->path.rfind("s3://", 0) == 0) {
+    r.Error(r.PathOf("path"), "a local volume cannot have an s3:// path (set type to s3)");
+  }
+  if (!v->s3_url_style.empty() && v->s3_url_style != "path" && v->s3_url_style != "vhost") {
+    r.Error(r.PathOf("s3_url_style"), "expected path or vhost");
+  }
+  // The original accepted endpoints with a scheme; DuckDB wants host[:port].
+  for (const char* scheme : {"https://", "http://"}) {
+    if (v->s3_endpoint.rfind(scheme, 0) == 0) v->s3_endpoint = v->s3_endpoint.substr(std::string(scheme).size());
+  }
+  while (!v->s3_endpoint.empty() && v->s3_endpoint.back() == '/') v->s3_endpoint.pop_back();
+}
+
+}  // namespace
+
+Environment ProcessEnvironment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos && entry.rfind(kEnvPrefix, 0) == 0) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Environment& env) {
+  json doc;
+  try {
+    doc = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    return arrow::Status::Invalid("config is not valid JSON: ", e.what());
+  }
+  ServerConfig cfg;
+  std::vector<std::string> errors;
+  std::set<std::string> used_env;
+
+  ObjectReader root(&doc, "$", "", env, &used_env, &errors);
+  ObjectReader node = root.Object("node", /*env_root=*/true);
+  if (!doc.is_object() || !doc.contains("node")) errors.push_back("$.node: required");
+  node.Bool("enable", &cfg.enable);
+
+  ObjectReader fs = node.Object("flight_server");
+  fs.String("host", &cfg.flight_server.host);
+  fs.Integer("port", &cfg.flight_server.port);
+  fs.String("auth_token", &cfg.flight_server.auth_token);
+  fs.Integer("max_message_size", &cfg.flight_server.max_message_size);
+  CheckPort(fs, "port", &cfg.flight_server.port, 50051, 65534);  // HTTP takes port + 1
+  if (cfg.flight_server.max_message_size < 1024) fs.Error(fs.PathOf("max_message_size"), "must be at least 1024");
+  fs.RejectUnknown();
+
+  ObjectReader fsql = node.Object("flightsql_server");
+  auto& sql = cfg.flightsql_server;
+  fsql.Bool("enable", &sql.enable);
+  fsql.String("host", &sql.host);
+  fsql.Integer("port", &sql.port);
+  fsql.String("auth_token", &sql.auth_token);
+  fsql.Integer("catalog_refresh_interval_sec", &sql.catalog_refresh_interval_sec);
+  fsql.Bool("tls_enable", &sql.tls_enable);
+  fsql.String("tls_cert", &sql.tls_cert);
+  fsql.String("tls_key", &sql.tls_key);
+  CheckPort(fsql, "port", &sql.port, 50055, 65535);
+  if (sql.catalog_refresh_interval_sec <= 0) sql.catalog_refresh_interval_sec = 30;
+  if (sql.tls_enable && (sql.tls_cert.empty() || sql.tls_key.empty())) {
+    fsql.Error(fsql.PathOf("tls_enable"), "needs tls_cert and tls_key");
+  }
+  fsql.RejectUnknown();
+
+  ObjectReader lake = node.Object("ducklake");
+  auto& dl = cfg.ducklake;
+  lake.String("lake_name", &dl.lake_name);
+  lake.Integer("threads", &dl.threads);
+  lake.String("memory_limit", &dl.memory_limit);
+  lake.String("temp_directory", &dl.temp_directory);
+  lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
+  lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
+    dl.volumes.emplace_back();
+    ReadVolume(r, &dl.volumes.back());
+  });
+  static const std::regex kIdent("^[A-Za-z_][A-Za-z0-9_]*$");
+  if (!std::regex_match(dl.lake_name, kIdent)) {
+    lake.Error(lake.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
+  }
+  if (dl.threads < 0) lake.Error(lake.PathOf("threads"), "must be 0 (automatic) or more");
+  if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
+  if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
+  std::set<std::string> names;
+  for (size_t i = 0; i < dl.volumes.size(); ++i) {
+    const auto& name = dl.volumes[i].name;
+    std::string where = lake.PathOf("volumes") + "[" + std::to_string(i) + "].name";
+    if (!name.empty() && !names.insert(name).second) errors.push_back(where + ": duplicate volume name '" + name + "'");
+    if (name == "default" && dl.volumes.size() > 1) {
+      errors.push_back(where + ": a volume named 'default' attaches as the lake itself (" + dl.lake_name +
+                       ") and cannot be merged with other volumes; give it another name");
+    }
+  }
+  lake.RejectUnknown();
+
+  ObjectReader http = node.Object("http");
+  http.Integer("max_body_bytes", &cfg.http.max_body_bytes);
+  http.Integer("threads", &cfg.http.threads);
+  if (cfg.http.max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
+  if (cfg.http.threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
+  http.RejectUnknown();
+
+  node.RejectUnknown();
+  root.RejectUnknown();
+
+  for (const auto& [name, value] : env) {
+    if (!used_env.count(name)) errors.push_back("environment " + name + ": matches no config key");
+  }
+  if (!errors.empty()) {
+    std::ostringstream msg;
+    msg << "invalid config:";
+    for (const auto& e : errors) msg << "\n  " << e;
+    return arrow::Status::Invalid(msg.str());
+  }
+  return cfg;
+}
+
+arrow::Result<ServerConfig> LoadConfig(const std::string& path, const Environment& env) {
+  std::ifstream in(path);
+  if (!in) return arrow::Status::IOError("cannot read config file '", path, "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto cfg = ParseConfig(text.str(), env);
+  if (!cfg.ok()) return cfg.status().WithMessage(path, ": ", cfg.status().message());
+  return cfg;
+}
+
+}  // namespace homer::config

@@ -1,0 +1,73 @@
+#pragma once
+/// \file
+/// The node's configuration as plain structs, with the original HOMER node's keys and defaults.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace homer::config {
+
+struct VolumeConfig {
+  std::string name;
+  std::string type = "local";  ///< local | s3
+  std::string catalog_type = "sqlite";
+  std::string catalog_path;  ///< required
+  std::string path;          ///< data directory or s3://bucket/prefix/
+  std::string s3_region;
+  std::string s3_access_key_id;
+  std::string s3_secret_access_key;
+  std::string s3_endpoint;  ///< host[:port]; a scheme given by the user is stripped
+  bool s3_use_ssl = true;
+  std::string s3_url_style;  ///< "" means path
+  bool override_data_path = false;
+};
+
+struct FlightServerConfig {
+  std::string host = "0.0.0.0";
+  int port = 50051;
+  std::string auth_token;
+  int64_t max_message_size = 16 * 1024 * 1024;
+};
+
+struct FlightSqlServerConfig {
+  bool enable = false;
+  std::string host = "0.0.0.0";
+  int port = 50055;
+  std::string auth_token;
+  int catalog_refresh_interval_sec = 30;
+  bool tls_enable = false;
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+struct DuckLakeConfig {
+  std::string lake_name = "homer_lake";
+  std::vector<VolumeConfig> volumes;
+  int threads = 0;  ///< 0: DuckDB's default (one per core)
+  std::string memory_limit = "2GB";
+  std::string temp_directory;  ///< "" means <dir of first catalog>/.duckdb_spill
+  int query_timeout_sec = 300;  ///< 0 disables the timeout
+};
+
+struct HttpConfig {
+  int64_t max_body_bytes = 1024 * 1024;
+  int threads = 32;  ///< connections served at once
+};
+
+struct ServerConfig {
+  bool enable = true;
+  FlightServerConfig flight_server;
+  FlightSqlServerConfig flightsql_server;
+  DuckLakeConfig ducklake;
+  HttpConfig http;
+
+  int http_port() const { return flight_server.port + 1; }
+};
+
+/// The attach name of a volume: `default` -> lake_name, any other -> lake_name_name.
+inline std::string CatalogName(const std::string& lake_name, const std::string& volume_name) {
+  return volume_name == "default" ? lake_name : lake_name + "_" + volume_name;
+}
+
+}  // namespace homer::config

@@ -1,0 +1,160 @@
+#include "engine/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "engine/duckdb_util.h"
+#include "engine/merged_catalog.h"
+#include "engine/sandbox.h"
+#include "engine/sql_text.h"
+
+namespace homer::engine {
+namespace {
+
+std::string TempDirectory(const config::ServerConfig& config) {
+  if (!config.ducklake.temp_directory.empty()) return config.ducklake.temp_directory;
+  const auto& first = config.ducklake.volumes.front().catalog_path;
+  return (std::filesystem::path(first).parent_path() / ".duckdb_spill").string();
+}
+
+}  // namespace
+
+Engine::Engine(config::ServerConfig config, EngineOptions options)
+    : config_(std::move(config)), options_(std::move(options)) {}
+
+arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& config, EngineOptions options) {
+  std::unique_ptr<Engine> engine(new Engine(config, std::move(options)));
+  DatabaseOptions db_options;
+  db_options.extension_dir = engine->options_.extension_dir;
+  db_options.threads = config.ducklake.threads;
+  db_options.memory_limit = config.ducklake.memory_limit;
+  db_options.temp_directory = TempDirectory(config);
+  for (const auto& v : config.ducklake.volumes) {
+    if (v.type == "s3") {
+      db_options.extensions.push_back("httpfs");
+      break;
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(engine->db_, OpenDatabase(db_options));
+  ARROW_RETURN_NOT_OK(engine->AttachAll());
+  ARROW_RETURN_NOT_OK(engine->Refresh());
+
+  SandboxPaths paths;
+  for (const auto& v : engine->volumes_) {
+    if (v.attached) paths.allowed_directories.push_back(DataPrefix(v.config));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto con, Connect(engine->db_));
+  ARROW_RETURN_NOT_OK(ApplySandboxSettings(con.get(), paths));
+
+  if (engine->options_.refresh_interval_sec > 0) {
+    engine->refresher_ = std::thread([e = engine.get()] { e->RefreshLoop(); });
+  }
+  return engine;
+}
+
+Engine::~Engine() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+arrow::Status Engine::AttachAll() {
+  ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  const auto& lake = config_.ducklake;
+  for (const auto& v : lake.volumes) {
+    VolumeState state;
+    state.config = v;
+    state.catalog = config::CatalogName(lake.lake_name, v.name);
+    auto st = AttachVolume(con.get(), v, state.catalog, /*read_only=*/true);
+    state.attached = st.ok();
+    if (!st.ok()) {
+      state.error = st.message();
+      spdlog::error("skipping {}", state.error);
+    } else {
+      spdlog::info("volume '{}' attached as {} (catalog {}, data {})", v.name, state.catalog, v.catalog_path,
+                   DataPrefix(v));
+    }
+    merged_ = merged_ || state.catalog != lake.lake_name;
+    volumes_.push_back(std::move(state));
+  }
+  size_t attached = 0;
+  for (const auto& v : volumes_) attached += v.attached ? 1 : 0;
+  if (attached == 0) {
+    std::string why;
+    for (const auto& v : volumes_) why += "\n  " + v.error;
+    return arrow::Status::IOError("no volume could be attached:", why);
+  }
+  if (merged_) ARROW_RETURN_NOT_OK(Exec(con.get(), "ATTACH ':memory:' AS " + QuoteIdent(lake.lake_name)));
+  return arrow::Status::OK();
+}
+
+arrow::Status Engine::Refresh() {
+  std::lock_guard lock(refresh_mutex_);
+  ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  std::vector<MergedVolume> merged_volumes;
+  for (const auto& v : volumes_) {
+    if (v.attached) merged_volumes.push_back({v.config.name, v.catalog});
+  }
+  ARROW_ASSIGN_OR_RAISE(auto tables, ReadMergedTables(con.get(), merged_volumes));
+  std::string signature;
+  for (const auto& t : tables) {
+    signature += t.name + "(";
+    for (const auto& [label, columns] : t.volume_columns) {
+      signature += label + ":";
+      for (const auto& [name, type] : columns) signature += name + " " + type + ",";
+    }
+    signature += ")";
+  }
+  ++refreshes_;
+  if (signature == catalog_signature_) return arrow::Status::OK();
+  if (merged_) ARROW_RETURN_NOT_OK(WriteMergedViews(con.get(), lake_name(), merged_volumes, tables));
+  catalog_signature_ = std::move(signature);
+  ++catalog_version_;
+  spdlog::info("catalog version {}: {} tables in the merged lake {}", catalog_version_.load(), tables.size(),
+               lake_name());
+  return arrow::Status::OK();
+}
+
+void Engine::RefreshLoop() {
+  std::unique_lock lock(stop_mutex_);
+  const auto interval = std::chrono::seconds(options_.refresh_interval_sec);
+  while (!stop_cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    auto st = Refresh();
+    if (!st.ok()) spdlog::warn("catalog refresh failed (keeping the previous catalog): {}", st.message());
+    lock.lock();
+  }
+}
+
+arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql) {
+  ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  ARROW_RETURN_NOT_OK(CheckQuery(con.get(), sql));
+  return QueryStream::Start(std::move(con), sql, &registry_,
+                            std::chrono::seconds(config_.ducklake.query_timeout_sec));
+}
+
+arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
+  ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  ARROW_ASSIGN_OR_RAISE(auto tables,
+                        QueryColumn(con.get(), "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = " +
+                                                   QuoteLiteral(lake_name()) +
+                                                   " AND schema_name = 'main' AND column_name = 'timestamp' AND "
+                                                   "table_name LIKE 'hep\\_proto\\_%' ESCAPE '\\' ORDER BY 1"));
+  if (tables.empty()) return std::make_pair(int64_t{0}, int64_t{0});
+  std::string sql = "SELECT coalesce(epoch_ns(min(lo)), 0), coalesce(epoch_ns(max(hi)), 0) FROM (";
+  for (size_t i = 0; i < tables.size(); ++i) {
+    sql += i ? " UNION ALL " : "";
+    sql += "SELECT min(\"timestamp\") AS lo, max(\"timestamp\") AS hi FROM " +
+           QualifiedName(lake_name(), "main", tables[i]);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto rows, QueryRows(con.get(), sql + ")"));
+  return std::make_pair(std::stoll(rows.at(0).at(0)), std::stoll(rows.at(0).at(1)));
+}
+
+std::vector<VolumeState> Engine::volumes() const { return volumes_; }
+
+}  // namespace homer::engine

@@ -1,0 +1,79 @@
+#pragma once
+/// \file
+/// The engine every query surface shares: one DuckDB database with each volume attached
+/// read-only, the merged lake, the sandbox, running queries and the catalog refresher.
+
+#include <arrow/result.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/server_config.h"
+#include "engine/query_registry.h"
+#include "engine/query_stream.h"
+#include "engine/volume.h"
+
+namespace homer::engine {
+
+struct EngineOptions {
+  std::string extension_dir;
+  /// Seconds between catalog refreshes; 0 disables the background refresher.
+  int refresh_interval_sec = 30;
+};
+
+class Engine {
+ public:
+  /// Attach every volume (failures are logged and skipped; none attached is an error), build the
+  /// merged lake, lock the sandbox and start the refresher.
+  static arrow::Result<std::unique_ptr<Engine>> Open(const config::ServerConfig& config, EngineOptions options);
+  ~Engine();
+
+  /// Start a sandboxed read-only query on its own connection.
+  arrow::Result<std::unique_ptr<QueryStream>> Execute(const std::string& sql);
+
+  /// Re-read the volumes' tables and rebuild the merged views when they changed.
+  arrow::Status Refresh();
+
+  /// Earliest and latest `timestamp` (ns since the epoch) over the lake's hep_proto_* tables;
+  /// (0, 0) when there is no data.
+  arrow::Result<std::pair<int64_t, int64_t>> HepTimestampRange();
+
+  const std::string& lake_name() const { return config_.ducklake.lake_name; }
+  const config::ServerConfig& config() const { return config_; }
+  const EngineOptions& options() const { return options_; }
+  std::vector<VolumeState> volumes() const;
+  /// Bumped whenever the merged catalog's tables or columns change.
+  uint64_t catalog_version() const { return catalog_version_; }
+  size_t running_queries() const { return registry_.running(); }
+  uint64_t queries_started() const { return registry_.total_started(); }
+  uint64_t refreshes() const { return refreshes_; }
+
+ private:
+  Engine(config::ServerConfig config, EngineOptions options);
+  arrow::Status AttachAll();
+  void RefreshLoop();
+
+  config::ServerConfig config_;
+  EngineOptions options_;
+  Database db_;
+  std::vector<VolumeState> volumes_;
+  bool merged_ = false;  ///< false when a single `default` volume is the lake itself
+  QueryRegistry registry_;
+
+  std::mutex refresh_mutex_;
+  std::string catalog_signature_;
+  std::atomic<uint64_t> catalog_version_{0};
+  std::atomic<uint64_t> refreshes_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread refresher_;
+};
+
+}  // namespace homer::engine

@@ -1,0 +1,61 @@
+#include "engine/query_registry.h"
+
+#include "engine/query_stream.h"
+
+namespace homer::engine {
+
+QueryRegistry::QueryRegistry() : watchdog_([this] { Watch(); }) {}
+
+QueryRegistry::~QueryRegistry() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  watchdog_.join();
+}
+
+uint64_t QueryRegistry::Add(QueryStream* query, std::chrono::seconds timeout) {
+  std::lock_guard lock(mutex_);
+  const uint64_t id = next_id_++;
+  entries_[id] = {query, std::chrono::steady_clock::now() + timeout, timeout.count() > 0};
+  wake_.notify_all();
+  return id;
+}
+
+void QueryRegistry::Remove(uint64_t id) {
+  // Holding the lock while erasing means Watch() never calls Expire() on a destroyed query.
+  std::lock_guard lock(mutex_);
+  entries_.erase(id);
+}
+
+size_t QueryRegistry::running() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+uint64_t QueryRegistry::total_started() const {
+  std::lock_guard lock(mutex_);
+  return next_id_ - 1;
+}
+
+void QueryRegistry::Watch() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    auto next = std::chrono::steady_clock::time_point::max();
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [id, e] : entries_) {
+      if (!e.expires) continue;
+      if (e.deadline <= now) {
+        e.query->Expire();
+        e.expires = false;
+      } else {
+        next = std::min(next, e.deadline);
+      }
+    }
+    if (next == std::chrono::steady_clock::time_point::max()) wake_.wait(lock);
+    else wake_.wait_until(lock, next);
+  }
+}
+
+}  // namespace homer::engine

@@ -1,0 +1,60 @@
+#pragma once
+/// \file
+/// One running query: its own DuckDB connection, a streaming result, Arrow batches out.
+/// Every query surface (HTTP, Flight, Flight SQL) reads results through this class.
+
+#include <arrow/api.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/duckdb_handles.h"
+
+namespace homer::engine {
+
+class QueryRegistry;
+
+class QueryStream {
+ public:
+  ~QueryStream();
+  QueryStream(const QueryStream&) = delete;
+  QueryStream& operator=(const QueryStream&) = delete;
+
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  /// The next batch (one DuckDB chunk), or nullptr once the result is exhausted. The first call
+  /// runs the query up to its first rows (for an aggregate, the whole query).
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Next();
+  /// Stop the query inside DuckDB (thread-safe); Next() then fails with Cancelled.
+  void Cancel();
+  /// Called by the registry when the deadline passes.
+  void Expire();
+
+ private:
+  friend class Engine;
+  QueryStream() = default;
+  /// Prepare and check `sql` on `con` (already sandbox-checked); it runs on the first Next().
+  static arrow::Result<std::unique_ptr<QueryStream>> Start(Connection con, const std::string& sql,
+                                                           QueryRegistry* registry, std::chrono::seconds timeout);
+  arrow::Status InitSchema();
+  arrow::Status Execute();
+  arrow::Status StoppedStatus(arrow::Status st) const;
+
+  Connection con_;
+  PreparedStatement prepared_;
+  Result result_;
+  ArrowOptions arrow_options_;
+  std::shared_ptr<arrow::Schema> schema_;
+  QueryRegistry* registry_ = nullptr;
+  std::chrono::seconds timeout_{0};
+  std::mutex interrupt_mutex_;  ///< guards con_ against interrupt during teardown
+  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> expired_{false};
+  uint64_t registry_id_ = 0;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+}  // namespace homer::engine

@@ -1,0 +1,122 @@
+#include "engine/sandbox.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <string_view>
+
+#include "engine/duckdb_util.h"
+#include "engine/sql_text.h"
+
+namespace homer::engine {
+namespace {
+
+constexpr std::string_view kRejected = "SQL validation failed: ";
+
+/// Table functions a query may call: generators, readers that go through DuckDB's sandboxed
+/// file system, catalog introspection and DuckLake's read-only views. Anything else (sqlite_*,
+/// postgres_*, ducklake maintenance, query/query_table, ...) is refused.
+const std::set<std::string, std::less<>>& AllowedTableFunctions() {
+  static const std::set<std::string, std::less<>> kAllowed = {
+      // generators and values
+      "range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree",
+      "test_all_types",
+      // DuckDB readers (file access checked against allowed_directories)
+      "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema", "parquet_file_metadata",
+      "parquet_kv_metadata", "parquet_bloom_probe", "read_csv", "read_csv_auto", "sniff_csv", "read_json",
+      "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
+      "read_ndjson_objects", "read_text", "read_blob", "glob",
+      // catalog introspection
+      "duckdb_columns", "duckdb_constraints", "duckdb_databases", "duckdb_dependencies", "duckdb_extensions",
+      "duckdb_functions", "duckdb_indexes", "duckdb_keywords", "duckdb_schemas", "duckdb_sequences",
+      "duckdb_settings", "duckdb_tables", "duckdb_types", "duckdb_views", "duckdb_temporary_files",
+      "duckdb_memory", "duckdb_optimizers", "duckdb_approx_database_count", "pragma_table_info",
+      "pragma_show", "pragma_storage_info", "pragma_database_size", "pragma_version", "pragma_platform",
+      "pragma_metadata_info", "pragma_user_agent", "pragma_collations", "show_databases", "show_tables",
+      "show_tables_expanded", "table_info", "summary",
+      // DuckLake's read-only views
+      "ducklake_snapshots", "ducklake_table_info", "ducklake_list_files", "ducklake_table_changes",
+      "ducklake_table_insertions", "ducklake_table_deletions", "ducklake_current_snapshot",
+      "ducklake_last_committed_snapshot", "ducklake_options",
+  };
+  return kAllowed;
+}
+
+void CollectTableFunctions(const nlohmann::json& node, std::vector<std::string>* names) {
+  if (node.is_object()) {
+    auto type = node.find("type");
+    if (type != node.end() && type->is_string() && *type == "TABLE_FUNCTION") {
+      const auto& fn = node.value("function", nlohmann::json::object());
+      names->push_back(fn.value("function_name", std::string("?")));
+    }
+    for (const auto& [key, child] : node.items()) CollectTableFunctions(child, names);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectTableFunctions(child, names);
+  }
+}
+
+arrow::Status Rejected(const std::string& why) { return arrow::Status::Invalid(std::string(kRejected), why); }
+
+}  // namespace
+
+arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& paths) {
+  std::string dirs = "[";
+  for (size_t i = 0; i < paths.allowed_directories.size(); ++i) {
+    if (i) dirs += ", ";
+    dirs += QuoteLiteral(paths.allowed_directories[i]);
+  }
+  dirs += "]";
+  ARROW_RETURN_NOT_OK(Exec(con, "SET allowed_directories = " + dirs));
+  ARROW_RETURN_NOT_OK(Exec(con, "SET enable_external_access = false"));
+  ARROW_RETURN_NOT_OK(Exec(con, "SET autoload_known_extensions = false"));
+  ARROW_RETURN_NOT_OK(Exec(con, "SET autoinstall_known_extensions = false"));
+  ARROW_RETURN_NOT_OK(Exec(con, "SET allow_unredacted_secrets = false"));
+  return Exec(con, "SET lock_configuration = true");
+}
+
+arrow::Status CheckQuery(duckdb_connection con, const std::string& sql) {
+  ExtractedStatements extracted;
+  const idx_t count = duckdb_extract_statements(con, sql.c_str(), extracted.out());
+  if (count == 0) {
+    const char* err = duckdb_extract_statements_error(extracted.get());
+    return Rejected(err && *err ? err : "no statement given");
+  }
+  if (count > 1) return Rejected("exactly one statement is allowed, got " + std::to_string(count));
+
+  // DuckDB's own parser, as a JSON tree; it only serialises SELECT statements.
+  PreparedStatement serialize;
+  if (duckdb_prepare(con, "SELECT json_serialize_sql(CAST($1 AS VARCHAR))", serialize.out()) == DuckDBError) {
+    return arrow::Status::UnknownError(duckdb_prepare_error(serialize.get()));
+  }
+  duckdb_bind_varchar_length(serialize.get(), 1, sql.data(), sql.size());
+  Result result;
+  if (duckdb_execute_prepared(serialize.get(), result.out()) == DuckDBError) return ResultError(result.get());
+  char* text = duckdb_value_varchar(result.get(), 0, 0);
+  nlohmann::json tree = nlohmann::json::parse(text ? text : "{}", nullptr, /*allow_exceptions=*/false);
+  duckdb_free(text);
+  if (tree.is_discarded() || tree.value("error", true)) {
+    std::string why = tree.is_discarded() ? "cannot parse" : tree.value("error_message", "cannot parse");
+    // json_serialize_sql serialises exactly the SELECT statement type; its refusal is the verdict.
+    if (why.find("Only SELECT statements") != std::string::npos) {
+      return Rejected("only SELECT queries are allowed (the node is read-only)");
+    }
+    return Rejected(why);
+  }
+  std::vector<std::string> functions;
+  CollectTableFunctions(tree, &functions);
+  for (const auto& name : functions) {
+    if (!AllowedTableFunctions().count(name)) {
+      return Rejected("table function '" + name + "' is not allowed on this read-only node");
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared) {
+  if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    return Rejected("only SELECT queries are allowed (the node is read-only)");
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace homer::engine

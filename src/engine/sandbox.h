@@ -1,0 +1,37 @@
+#pragma once
+/// \file
+/// The read-only sandbox every query surface goes through.
+///
+/// Two layers, both DuckDB's own machinery rather than keyword matching:
+///  - settings (ApplySandboxSettings): file access only below the volumes' directories,
+///    extension loading off, configuration locked, lake catalogs attached READ_ONLY;
+///  - the parser (CheckQuery): exactly one statement, of DuckDB's SELECT statement type, whose
+///    parsed tree only calls table functions that stay inside that sandbox. Some extension
+///    table functions do their own file I/O past DuckDB's file-system checks (sqlite_scan reads
+///    any sqlite file) or write (DuckLake maintenance), or run SQL given as text (query()); they
+///    are refused by name on the parsed tree.
+
+#include <arrow/status.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/duckdb_handles.h"
+
+namespace homer::engine {
+
+struct SandboxPaths {
+  std::vector<std::string> allowed_directories;  ///< local dirs (with trailing /) or s3:// prefixes
+};
+
+/// Lock the database down. Run once, after every volume is attached.
+arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& paths);
+
+/// Refuse anything but one read-only SELECT whose table functions are all allowed. The error
+/// message starts with "SQL validation failed:" (the original's wording, kept for clients).
+arrow::Status CheckQuery(duckdb_connection con, const std::string& sql);
+
+/// The same check for an already prepared statement: its DuckDB statement type must be SELECT.
+arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared);
+
+}  // namespace homer::engine

@@ -1,0 +1,68 @@
+#include "engine/volume.h"
+
+#include <filesystem>
+
+#include "engine/duckdb_util.h"
+#include "engine/sql_text.h"
+
+namespace homer::engine {
+
+std::string S3SecretSql(const config::VolumeConfig& v) {
+  std::string sql = "CREATE OR REPLACE SECRET " + QuoteIdent("homer_volume_" + v.name) + " (TYPE S3";
+  auto add = [&](const char* key, const std::string& value) {
+    if (!value.empty()) sql += std::string(", ") + key + " " + QuoteLiteral(value);
+  };
+  add("KEY_ID", v.s3_access_key_id);
+  add("SECRET", v.s3_secret_access_key);
+  add("REGION", v.s3_region);
+  add("ENDPOINT", v.s3_endpoint);
+  add("URL_STYLE", v.s3_url_style.empty() ? std::string("path") : v.s3_url_style);
+  sql += std::string(", USE_SSL ") + (v.s3_use_ssl ? "true" : "false");
+  add("SCOPE", v.path);
+  return sql + ")";
+}
+
+std::string AttachSql(const config::VolumeConfig& v, const std::string& catalog, bool read_only) {
+  std::string sql = "ATTACH " + QuoteLiteral("ducklake:sqlite:" + v.catalog_path) + " AS " + QuoteIdent(catalog);
+  std::vector<std::string> options;
+  if (!v.path.empty()) options.push_back("DATA_PATH " + QuoteLiteral(v.path));
+  if (v.override_data_path) options.push_back("OVERRIDE_DATA_PATH TRUE");
+  if (read_only) options.push_back("READ_ONLY");
+  if (!options.empty()) {
+    sql += " (";
+    for (size_t i = 0; i < options.size(); ++i) sql += (i ? ", " : "") + options[i];
+    sql += ")";
+  }
+  return sql;
+}
+
+std::string DataPrefix(const config::VolumeConfig& v) {
+  if (v.path.empty()) return std::filesystem::path(v.catalog_path).parent_path().string() + "/";
+  if (v.path.rfind("s3://", 0) == 0 || v.path.back() == '/') return v.path;
+  return v.path + "/";
+}
+
+arrow::Status AttachVolume(duckdb_connection con, const config::VolumeConfig& v, const std::string& catalog,
+                           bool read_only) {
+  const std::string where = "volume '" + v.name + "' (catalog " + v.catalog_path + ")";
+  if (v.catalog_path.rfind("s3://", 0) != 0 && !std::filesystem::exists(v.catalog_path)) {
+    return arrow::Status::IOError(where, ": catalog file does not exist. Fix: point catalog_path at the ",
+                                  "writer's catalog (HOMER's tiered writer names them <catalog>.sqlite for the first ",
+                                  "volume and <catalog>_<name>.sqlite for the others)");
+  }
+  if (v.type == "s3") {
+    auto st = Exec(con, S3SecretSql(v));
+    // The statement holds the keys: report DuckDB's reason only, never the SQL.
+    if (!st.ok()) return st.WithMessage(where, ": cannot create its S3 secret: ", st.message());
+  }
+  auto st = Exec(con, AttachSql(v, catalog, read_only));
+  if (st.ok()) return st;
+  std::string msg = where + ": cannot attach as " + catalog + ": " + st.message();
+  if (st.message().find("DATA_PATH") != std::string::npos || st.message().find("data path") != std::string::npos) {
+    msg += ". Fix: set the volume's path to the data path stored in the catalog, or set "
+           "override_data_path: true to use the configured path";
+  }
+  return arrow::Status(st.code(), msg);
+}
+
+}  // namespace homer::engine

@@ -1,0 +1,36 @@
+#pragma once
+/// \file
+/// Storage volumes: the SQL that attaches one (ATTACH + its S3 secret) and what became of it.
+
+#include <arrow/status.h>
+
+#include <string>
+
+#include "config/server_config.h"
+#include "engine/duckdb_handles.h"
+
+namespace homer::engine {
+
+struct VolumeState {
+  config::VolumeConfig config;
+  std::string catalog;  ///< attach name (naming rule of config::CatalogName)
+  bool attached = false;
+  std::string error;    ///< why it is not attached
+};
+
+/// `CREATE SECRET` scoped to the volume's s3:// path; every value a quoted literal.
+std::string S3SecretSql(const config::VolumeConfig& volume);
+
+/// `ATTACH 'ducklake:sqlite:<catalog_path>' AS <catalog> (DATA_PATH ..., READ_ONLY, ...)`.
+std::string AttachSql(const config::VolumeConfig& volume, const std::string& catalog, bool read_only);
+
+/// Create the volume's secret (S3) and attach it. The error names the volume, its catalog and
+/// DuckDB's reason, plus the fix for the failures users hit (missing catalog, DATA_PATH
+/// mismatch). Secrets never appear in the message.
+arrow::Status AttachVolume(duckdb_connection con, const config::VolumeConfig& volume, const std::string& catalog,
+                           bool read_only);
+
+/// The directory (local, with a trailing /) or s3:// prefix the volume's files live under.
+std::string DataPrefix(const config::VolumeConfig& volume);
+
+}  // namespace homer::engine

@@ -1,0 +1,96 @@
+/// \file
+/// The small routes: node stats, health, the timestamp range of the HEP tables, and vacuum.
+
+#include <nlohmann/json.hpp>
+
+#include "engine/maintenance.h"
+#include "http/handlers_internal.h"
+#include "http/http_status.h"
+
+namespace homer::http {
+namespace {
+
+using nlohmann::json;
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+}  // namespace
+
+void SendError(httplib::Response& res, const arrow::Status& status, bool legacy_shape) {
+  SendError(res, HttpStatusFor(status), status.message(), legacy_shape);
+}
+
+void SendError(httplib::Response& res, int http_status, const std::string& message, bool legacy_shape) {
+  res.status = http_status;
+  res.set_content(ErrorBody(message, legacy_shape), "application/json");
+}
+
+void HandleHealth(HandlerContext&, const httplib::Request&, httplib::Response& res) {
+  SendJson(res, 200, {{"status", "ok"}, {"module", "node"}});
+}
+
+void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Response& res) {
+  json names = json::array();
+  json detail = json::array();
+  for (const auto& v : ctx.engine->volumes()) {
+    names.push_back(v.config.name);
+    detail.push_back({{"name", v.config.name},
+                      {"type", v.config.type},
+                      {"catalog", v.catalog},
+                      {"catalog_path", v.config.catalog_path},
+                      {"attached", v.attached},
+                      {"error", v.error}});
+  }
+  SendJson(res, 200,
+           {{"running", true},
+            {"address", ctx.options.flight_address},
+            {"lake_name", ctx.engine->lake_name()},
+            {"volumes_count", names.size()},
+            {"volumes", names},
+            {"volume_status", detail},
+            {"catalog_version", ctx.engine->catalog_version()},
+            {"queries_running", ctx.engine->running_queries()},
+            {"queries_started", ctx.engine->queries_started()}});
+}
+
+void HandleMetadataStats(HandlerContext& ctx, const httplib::Request&, httplib::Response& res) {
+  auto range = ctx.engine->HepTimestampRange();
+  if (!range.ok()) return SendError(res, range.status(), true);
+  SendJson(res, 200, {{"min_ts", range->first}, {"max_ts", range->second}});
+}
+
+void HandleVacuum(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res, bool legacy) {
+  std::string interval = "7 days";
+  if (legacy) {
+    if (req.has_param("expire_older_than")) interval = req.get_param_value("expire_older_than");
+  } else if (!req.body.empty()) {
+    auto doc = json::parse(req.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return SendError(res, 400, "request body is not a JSON object", false);
+    if (doc.contains("expire_older_than")) {
+      if (!doc["expire_older_than"].is_string()) {
+        return SendError(res, 400, "\"expire_older_than\" must be a string such as \"7 days\"", false);
+      }
+      interval = doc["expire_older_than"].get<std::string>();
+    }
+  }
+  bool expected = false;
+  if (!ctx.vacuum_running.compare_exchange_strong(expected, true)) {
+    return SendError(res, 409, "a vacuum is already running", legacy);
+  }
+  auto report = engine::Vacuum(ctx.engine->config(), ctx.engine->options().extension_dir, interval);
+  ctx.vacuum_running = false;
+  if (!report.ok()) return SendError(res, report.status(), legacy);
+
+  json steps = json::array();
+  for (const auto& s : report->steps) {
+    steps.push_back({{"volume", s.volume}, {"step", s.step}, {"success", s.ok}, {"detail", s.detail},
+                     {"seconds", s.seconds}});
+  }
+  SendJson(res, report->ok() ? 200 : 500,
+           {{"success", report->ok()}, {"expire_older_than", report->expire_older_than}, {"steps", steps}});
+}
+
+}  // namespace homer::http

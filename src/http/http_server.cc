@@ -1,0 +1,137 @@
+#include "http/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include "common/auth.h"
+#include "http/handlers_internal.h"
+#include "http/http_status.h"
+
+namespace homer::http {
+
+struct HttpServer::Impl {
+  HandlerContext ctx;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+};
+
+namespace {
+
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+struct Route {
+  std::string method;
+  bool open;  ///< served without a token (only /health)
+  bool legacy;
+  Handler handler;
+};
+
+std::map<std::string, Route> Routes(HandlerContext& ctx) {
+  using R = const httplib::Request&;
+  using S = httplib::Response&;
+  return {
+      {"/api/v4/node/stats", {"GET", false, false, [&ctx](R q, S s) { HandleNodeStats(ctx, q, s); }}},
+      {"/api/v4/node/query",
+       {"POST", false, false, [&ctx](R q, S s) { HandleQuery(ctx, q, s, QueryShape::kColumnsAndRows); }}},
+      {"/api/v4/node/vacuum", {"POST", false, false, [&ctx](R q, S s) { HandleVacuum(ctx, q, s, false); }}},
+      {"/query", {"POST", false, true, [&ctx](R q, S s) { HandleQuery(ctx, q, s, QueryShape::kLegacyObjects); }}},
+      {"/health", {"GET", true, true, [&ctx](R q, S s) { HandleHealth(ctx, q, s); }}},
+      {"/vacuum", {"POST", false, true, [&ctx](R q, S s) { HandleVacuum(ctx, q, s, true); }}},
+      {"/metadata/stats", {"GET", false, true, [&ctx](R q, S s) { HandleMetadataStats(ctx, q, s); }}},
+  };
+}
+
+}  // namespace
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop() {
+  if (impl_->thread.joinable()) {
+    impl_->server.stop();
+    impl_->thread.join();
+  }
+}
+
+arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* engine, HttpServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->ctx.engine = engine;
+  impl->ctx.options = options;
+  auto& server = impl->server;
+  auto routes = std::make_shared<std::map<std::string, Route>>(Routes(impl->ctx));
+  const std::string token = options.token;
+  const int threads = options.limits.threads;
+
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_payload_max_length(options.limits.max_body_bytes);
+  server.set_read_timeout(30, 0);
+  server.set_write_timeout(60, 0);  // per write: a slow reader is dropped, a long result is not
+  server.set_keep_alive_max_count(1000);
+
+  // Route, method and auth checks in one place, before any body is read or handler runs.
+  server.set_pre_routing_handler([routes, token](const httplib::Request& req, httplib::Response& res) {
+    auto it = routes->find(req.path);
+    if (it == routes->end()) {
+      SendError(res, 404, "no route " + req.method + " " + req.path, false);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const Route& route = it->second;
+    if (req.method != route.method) {
+      res.set_header("Allow", route.method);
+      SendError(res, 405, "method " + req.method + " not allowed on " + req.path + " (use " + route.method + ")",
+                route.legacy);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!route.open && !token.empty() && !auth::BearerMatches(req.get_header_value("Authorization"), token)) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content("Unauthorized", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;  // the body is read after this point
+  });
+  for (const auto& [path, route] : *routes) {
+    if (route.method == "GET") server.Get(path, route.handler);
+    else server.Post(path, route.handler);
+  }
+  // Errors the library raises itself (oversize body, bad request line) get a JSON body too.
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty() || res.is_chunked_content_provider_) return;
+    std::string why = res.status == 413 ? "request body is larger than node.http.max_body_bytes"
+                                        : "request failed with HTTP status " + std::to_string(res.status);
+    res.set_content(ErrorBody(why, false), "application/json");
+  });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string why = "internal error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    SendError(res, 500, why, false);
+  });
+
+  int port = options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(options.host);
+  } else if (!server.bind_to_port(options.host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return arrow::Status::IOError("HTTP API cannot listen on ", options.host, ":", options.port,
+                                  " (address in use or not available)");
+  }
+  impl->port = port;
+  impl->thread = std::thread([s = &impl->server] { s->listen_after_bind(); });
+  spdlog::info("HTTP API on http://{}:{} ({})", options.host, port, token.empty() ? "no token" : "bearer token");
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+}  // namespace homer::http

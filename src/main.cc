@@ -1,0 +1,197 @@
+/// \file
+/// Wiring only: parse the command line, load the config, start the engine and the surfaces.
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "common/auth.h"
+#include "config/config_loader.h"
+#include "engine/demo_lake.h"
+#include "engine/engine.h"
+#include "http/http_server.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using homer::config::ServerConfig;
+
+constexpr const char* kUsage = R"(homer-node: serves a DuckLake lakehouse of HEP capture data.
+
+usage:
+  homer-node --config FILE            serve the lake described by FILE
+  homer-node --check-config FILE      validate FILE and exit (0: valid)
+  homer-node demo [--dir DIR]         create a demo lake in DIR if absent (default ./demo) and serve it
+                  [--port N] [--days N] [--calls N]
+  homer-node demo-lake --dir DIR      write a synthetic HOMER lake (hot + cold volumes)
+                  [--days N] [--hot-days N] [--calls N] [--seed N]
+  homer-node --version
+options:
+  --extension-dir DIR   DuckDB extension bundle (default: the build's .deps/extensions)
+)";
+
+/// --key value pairs after the command word.
+std::map<std::string, std::string> ParseFlags(int argc, char** argv, int first) {
+  std::map<std::string, std::string> flags;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "'");
+    if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+    flags[arg.substr(2)] = argv[++i];
+  }
+  return flags;
+}
+
+std::string Flag(const std::map<std::string, std::string>& flags, const std::string& key, const std::string& def) {
+  auto it = flags.find(key);
+  return it == flags.end() ? def : it->second;
+}
+
+int Fail(const arrow::Status& st) {
+  std::cerr << "homer-node: " << st.message() << std::endl;
+  return 1;
+}
+
+void WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+}
+
+int Serve(const ServerConfig& config, const std::string& extension_dir) {
+  homer::engine::EngineOptions options;
+  options.extension_dir = extension_dir;
+  options.refresh_interval_sec = config.flightsql_server.catalog_refresh_interval_sec;
+  auto engine = homer::engine::Engine::Open(config, options);
+  if (!engine.ok()) return Fail(engine.status());
+
+  const std::string token_dir = fs::path(config.ducklake.volumes.front().catalog_path).parent_path().string();
+  auto token = homer::auth::ResolveToken(config.flight_server.auth_token, config.flight_server.host, false, token_dir);
+  if (!token.ok()) return Fail(token.status());
+  if (!token->empty() && config.flight_server.auth_token.empty()) {
+    spdlog::warn("no auth_token configured on a non-loopback bind: using the token in {}",
+                 homer::auth::TokenFilePath(token_dir));
+  }
+  homer::http::HttpServerOptions http;
+  http.host = config.flight_server.host;
+  http.port = config.http_port();
+  http.token = *token;
+  http.limits = config.http;
+  http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
+  auto server = homer::http::HttpServer::Start(engine->get(), http);
+  if (!server.ok()) return Fail(server.status());
+  WaitForSignal();
+  (*server)->Stop();
+  return 0;
+}
+
+nlohmann::json DemoConfig(const homer::engine::DemoLakeLayout& layout, int port) {
+  nlohmann::json volumes = nlohmann::json::array();
+  for (const auto& v : layout.volumes) {
+    volumes.push_back({{"name", v.name}, {"type", "local"}, {"catalog_type", "sqlite"},
+                       {"catalog_path", v.catalog_path}, {"path", v.data_path}});
+  }
+  return {{"node",
+           {{"enable", true},
+            {"flight_server", {{"host", "127.0.0.1"}, {"port", port}}},
+            {"flightsql_server", {{"enable", false}, {"catalog_refresh_interval_sec", 5}}},
+            {"ducklake", {{"lake_name", "homer_lake"}, {"volumes", volumes}}}}}};
+}
+
+int RunDemoLake(const std::map<std::string, std::string>& flags, const std::string& extension_dir,
+                homer::engine::DemoLakeLayout* layout) {
+  homer::engine::DemoLakeOptions options;
+  options.dir = Flag(flags, "dir", "demo");
+  options.days = std::stoi(Flag(flags, "days", "7"));
+  options.hot_days = std::stoi(Flag(flags, "hot-days", "2"));
+  options.calls_per_day = std::stoll(Flag(flags, "calls", "2000"));
+  options.seed = std::stoull(Flag(flags, "seed", "42"));
+  options.extension_dir = extension_dir;
+  options.progress = [](const std::string& line) { std::cout << line << std::endl; };
+  auto result = homer::engine::GenerateDemoLake(options);
+  if (!result.ok()) return Fail(result.status());
+  *layout = *result;
+  std::cout << "demo lake written to " << fs::absolute(options.dir).string() << ": " << result->rows_written
+            << " rows" << std::endl;
+  return 0;
+}
+
+int RunDemo(std::map<std::string, std::string> flags, const std::string& extension_dir) {
+  const std::string dir = fs::absolute(Flag(flags, "dir", "demo")).string();
+  flags["dir"] = dir;
+  const int port = std::stoi(Flag(flags, "port", "50051"));
+  const std::string config_path = dir + "/homer-node.json";
+  if (!homer::engine::DemoLakeExists(dir)) {
+    homer::engine::DemoLakeLayout layout;
+    if (int rc = RunDemoLake(flags, extension_dir, &layout); rc != 0) return rc;
+    std::ofstream(config_path) << DemoConfig(layout, port).dump(2) << "\n";
+  }
+  auto config = homer::config::LoadConfig(config_path, homer::config::ProcessEnvironment());
+  if (!config.ok()) return Fail(config.status());
+  const int http_port = config->http_port();
+  std::cout << "\nServing the demo lake (config " << config_path << ").\nTry:\n"
+            << "  curl -s http://127.0.0.1:" << http_port << "/api/v4/node/stats\n"
+            << "  curl -s -X POST http://127.0.0.1:" << http_port
+            << "/api/v4/node/query -d '{\"sql\": \"SELECT method, count(*) AS n FROM homer_lake.main.hep_proto_1_call "
+               "GROUP BY ALL ORDER BY n DESC\"}'\n"
+            << "Stop with Ctrl-C.\n"
+            << std::endl;
+  return Serve(*config, extension_dir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait on the main thread; every other thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  if (command == "--version") {
+    std::cout << "homer-node " << HOMER_NODE_VERSION << std::endl;
+    return 0;
+  }
+  try {
+    const bool is_flag_command = command.rfind("--", 0) == 0;
+    auto flags = ParseFlags(argc, argv, is_flag_command ? 1 : 2);
+    const std::string extension_dir = Flag(flags, "extension-dir", HOMER_NODE_DEFAULT_EXTENSION_DIR);
+    flags.erase("extension-dir");
+    if (command == "--config" || command == "--check-config") {
+      auto config = homer::config::LoadConfig(flags.at(command.substr(2)), homer::config::ProcessEnvironment());
+      if (!config.ok()) return Fail(config.status());
+      if (command == "--check-config") {
+        std::cout << "config OK: " << config->ducklake.volumes.size() << " volume(s), lake "
+                  << config->ducklake.lake_name << std::endl;
+        return 0;
+      }
+      return Serve(*config, extension_dir);
+    }
+    if (command == "demo") return RunDemo(flags, extension_dir);
+    if (command == "demo-lake") {
+      if (!flags.count("dir")) throw std::invalid_argument("demo-lake needs --dir");
+      homer::engine::DemoLakeLayout layout;
+      return RunDemoLake(flags, extension_dir, &layout);
+    }
+    throw std::invalid_argument("unknown command '" + command + "'");
+  } catch (const std::exception& e) {
+    std::cerr << "homer-node: " << e.what() << "\n\n" << kUsage;
+    return 2;
+  }
+}

@@ -1,0 +1,195 @@
+"""Fixtures for end-to-end tests: real lakes written by Python duckdb + ducklake (the external
+writer), a real homer-node process on 127.0.0.1, real HTTP clients."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("HOMER_NODE_BUILD_DIR", ROOT / "build"))
+BINARY = BUILD / "homer-node"
+EXTENSIONS = ROOT / ".deps" / "extensions"
+
+
+def free_port_pair():
+    """A port p with p+1 also free (Flight port and HTTP port)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port >= 65534:
+            continue
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair")
+
+
+def writer_connection():
+    """A DuckDB connection that loads extensions only from the project's bundle."""
+    return duckdb.connect(config={
+        "extension_directory": str(EXTENSIONS),
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "true",
+    })
+
+
+class Lake:
+    """Volumes in a temporary folder, written by the real ducklake extension."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.volumes = []
+
+    def volume(self, name, inline=False):
+        catalog = self.root / f"homer_lake_{name}.sqlite"
+        data = self.root / "data" / name
+        data.mkdir(parents=True, exist_ok=True)
+        vol = {"name": name, "type": "local", "catalog_type": "sqlite",
+               "catalog_path": str(catalog), "path": str(data) + "/"}
+        self.volumes.append(vol)
+        return vol
+
+    def writer(self, vol, alias="w"):
+        con = writer_connection()
+        inline = "" if vol.get("_inline") else ", DATA_INLINING_ROW_LIMIT 0"
+        con.execute(f"ATTACH 'ducklake:sqlite:{vol['catalog_path']}' AS {alias} "
+                    f"(DATA_PATH '{vol['path']}'{inline})")
+        return con
+
+
+class Node:
+    def __init__(self, proc, port, token, config_path, log_path):
+        self.proc = proc
+        self.port = port
+        self.http = f"http://127.0.0.1:{port + 1}"
+        self.token = token
+        self.config_path = config_path
+        self.log_path = log_path
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def post(self, path, body=None, **kw):
+        headers = {**self.headers(), **kw.pop("headers", {})}
+        return requests.post(self.http + path, json=body, headers=headers, timeout=kw.pop("timeout", 120), **kw)
+
+    def get(self, path, **kw):
+        headers = {**self.headers(), **kw.pop("headers", {})}
+        return requests.get(self.http + path, headers=headers, timeout=kw.pop("timeout", 60), **kw)
+
+    def query(self, sql):
+        r = self.post("/api/v4/node/query", {"sql": sql})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def rows(self, sql):
+        return self.query(sql)["data"]
+
+    def log(self):
+        return Path(self.log_path).read_text(errors="replace")
+
+    def rss_bytes(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def write_config(path, volumes, port, token="", host="127.0.0.1", **ducklake):
+    cfg = {"node": {"enable": True,
+                    "flight_server": {"host": host, "port": port, "auth_token": token},
+                    "flightsql_server": {"catalog_refresh_interval_sec": ducklake.pop("refresh", 1)},
+                    "ducklake": {"lake_name": "homer_lake", "threads": 2, "memory_limit": "1GB",
+                                 "volumes": volumes, **ducklake}}}
+    Path(path).write_text(json.dumps(cfg, indent=2))
+    return cfg
+
+
+def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=None, **ducklake):
+    assert BINARY.exists(), f"build homer-node first ({BINARY})"
+    port = free_port_pair()
+    config_path = tmp_path / f"node-{port}.json"
+    write_config(config_path, volumes, port, token=token, host=host, **ducklake)
+    log_path = tmp_path / f"node-{port}.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen([str(BINARY), "--config", str(config_path)], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
+    node = Node(proc, port, token, config_path, log_path)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"homer-node exited with {proc.returncode}:\n{node.log()}")
+        try:
+            if requests.get(node.http + "/health", timeout=1).status_code == 200:
+                return node
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    node.stop()
+    raise RuntimeError(f"homer-node did not come up:\n{node.log()}")
+
+
+@pytest.fixture
+def lake(tmp_path):
+    return Lake(tmp_path)
+
+
+@pytest.fixture
+def node_factory(tmp_path):
+    nodes = []
+
+    def make(volumes, **kw):
+        n = start_node(tmp_path, volumes, **kw)
+        nodes.append(n)
+        return n
+
+    yield make
+    for n in nodes:
+        n.stop()
+
+
+@pytest.fixture
+def hot_cold(lake):
+    """Two volumes holding hep_proto_1_call rows: 3 hot rows, 2 cold rows, plus a cold-only table."""
+    hot, cold = lake.volume("hot"), lake.volume("cold")
+    ddl = ("CREATE TABLE {a}.hep_proto_1_call (uuid VARCHAR, date DATE, timestamp TIMESTAMP, session_id VARCHAR, "
+           "src_port UINTEGER, method VARCHAR, data_extra JSON)")
+    w = lake.writer(hot)
+    w.execute(ddl.format(a="w"))
+    w.execute("INSERT INTO w.hep_proto_1_call VALUES "
+              "('h1', '2026-11-25', '2026-11-25 10:00:00', 's1', 5060, 'INVITE', '{\"a\": 1}'),"
+              "('h2', '2026-11-25', '2026-11-25 10:00:01', 's1', 5060, '200', NULL),"
+              "('h3', '2026-11-26', '2026-11-26 09:00:00.123456', 's2', 4294967295, 'BYE', '[1, 2]')")
+    w.close()
+    w = lake.writer(cold)
+    w.execute(ddl.format(a="w"))
+    w.execute("INSERT INTO w.hep_proto_1_call VALUES "
+              "('c1', '2026-11-01', '2026-11-01 00:00:00', 's9', 5061, 'INVITE', NULL),"
+              "('c2', '2026-11-01', '2026-11-01 00:00:02', 's9', 5061, 'CANCEL', NULL)")
+    w.execute("CREATE TABLE w.hep_proto_100_default (uuid VARCHAR, timestamp TIMESTAMP, payload VARCHAR)")
+    w.execute("INSERT INTO w.hep_proto_100_default VALUES ('l1', '2026-10-31 23:59:59', 'log line')")
+    w.close()
+    return lake

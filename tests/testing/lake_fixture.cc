@@ -1,0 +1,63 @@
+#include "testing/lake_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "engine/sql_text.h"
+#include "engine/volume.h"
+
+namespace homer::testing {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() / ("homer-node-test-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string ExtensionDir() { return HOMER_NODE_DEFAULT_EXTENSION_DIR; }
+
+LakeWriter LakeWriter::Open(const config::VolumeConfig& volume, const std::string& alias) {
+  LakeWriter w;
+  engine::DatabaseOptions options;
+  options.extension_dir = ExtensionDir();
+  auto db = engine::OpenDatabase(options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  w.db_ = std::move(*db);
+  w.con_ = std::move(*engine::Connect(w.db_));
+  w.alias_ = alias;
+  std::filesystem::create_directories(volume.path);
+  w.Exec("ATTACH " + engine::QuoteLiteral("ducklake:sqlite:" + volume.catalog_path) + " AS " +
+         engine::QuoteIdent(alias) + " (DATA_PATH " + engine::QuoteLiteral(volume.path) +
+         ", DATA_INLINING_ROW_LIMIT 0)");  // rows always land in Parquet files
+  return w;
+}
+
+void LakeWriter::Exec(const std::string& sql) {
+  auto st = engine::Exec(con_.get(), sql);
+  ASSERT_TRUE(st.ok()) << sql << ": " << st;
+}
+
+config::VolumeConfig LocalVolume(const std::filesystem::path& root, const std::string& name) {
+  config::VolumeConfig v;
+  v.name = name;
+  v.catalog_path = (root / (name + ".sqlite")).string();
+  v.path = (root / "data" / name).string() + "/";
+  return v;
+}
+
+config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes) {
+  config::ServerConfig cfg;
+  cfg.ducklake.volumes = volumes;
+  cfg.ducklake.threads = 2;
+  cfg.ducklake.memory_limit = "1GB";
+  cfg.ducklake.query_timeout_sec = 30;
+  return cfg;
+}
+
+}  // namespace homer::testing

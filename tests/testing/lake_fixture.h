@@ -1,0 +1,49 @@
+#pragma once
+/// \file
+/// Real DuckLake lakes in temporary folders, written by the real extension, for engine tests.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/server_config.h"
+#include "engine/duckdb_util.h"
+
+namespace homer::testing {
+
+/// A temporary directory removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string ExtensionDir();
+
+/// A writer with the volume attached read-write (as HOMER's writer would have it), for
+/// creating tables and committing rows while an engine serves the same lake.
+class LakeWriter {
+ public:
+  /// Creates the catalog if absent.
+  static LakeWriter Open(const config::VolumeConfig& volume, const std::string& alias = "w");
+  void Exec(const std::string& sql);  ///< fails the test on error
+  const std::string& alias() const { return alias_; }
+
+ private:
+  engine::Database db_;
+  engine::Connection con_;
+  std::string alias_;
+};
+
+/// A local volume `name` under `root`: catalog <root>/<name>.sqlite, data <root>/data/<name>/.
+config::VolumeConfig LocalVolume(const std::filesystem::path& root, const std::string& name);
+
+/// A config with these volumes, refresh and timeout short for tests.
+config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes);
+
+}  // namespace homer::testing
