@@ -256,6 +256,7 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   lake.String("memory_limit", &dl.memory_limit);
   lake.String("temp_directory", &dl.temp_directory);
   lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
+  lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
   lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
     dl.volumes.emplace_back();
     ReadVolume(r, &dl.volumes.back());
@@ -265,6 +266,9 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
     lake.Error(lake.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
   }
   if (dl.threads < 0) lake.Error(lake.PathOf("threads"), "must be 0 (automatic) or more");
+  if (dl.max_concurrent_queries < 1 || dl.max_concurrent_queries > 4096) {
+    lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
+  }
   if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
   if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
   std::set<std::string> names;

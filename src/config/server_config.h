@@ -48,6 +48,7 @@ struct DuckLakeConfig {
   std::string memory_limit = "2GB";
   std::string temp_directory;  ///< "" means <dir of first catalog>/.duckdb_spill
   int query_timeout_sec = 300;  ///< 0 disables the timeout
+  int max_concurrent_queries = 64;  ///< queries running at once; more wait for a free slot
 };
 
 struct HttpConfig {

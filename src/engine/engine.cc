@@ -44,6 +44,9 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   for (const auto& v : engine->volumes_) {
     if (v.attached) paths.allowed_directories.push_back(DataPrefix(v.config));
   }
+  // Per-connection settings are frozen by the sandbox, so query connections are made first.
+  ARROW_ASSIGN_OR_RAISE(engine->pool_, ConnectionPool::Make(engine->db_, config.ducklake.max_concurrent_queries,
+                                                            {"SET enable_profiling = 'no_output'"}));
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(engine->db_));
   ARROW_RETURN_NOT_OK(ApplySandboxSettings(con.get(), paths));
 
@@ -131,10 +134,59 @@ void Engine::RefreshLoop() {
 }
 
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql) {
-  ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30)));
   ARROW_RETURN_NOT_OK(CheckQuery(con.get(), sql));
-  return QueryStream::Start(std::move(con), sql, &registry_,
-                            std::chrono::seconds(config_.ducklake.query_timeout_sec));
+  return QueryStream::Start(std::move(con), sql, MakeQueryContext());
+}
+
+QueryContext Engine::MakeQueryContext() {
+  QueryContext context;
+  context.registry = &registry_;
+  context.timeout = std::chrono::seconds(config_.ducklake.query_timeout_sec);
+  context.attribute_files = [this](QueryProfile* p) { AttributeFiles(p); };
+  context.explain_error = [this](const arrow::Status& st) { return ExplainError(st); };
+  return context;
+}
+
+void Engine::AttributeFiles(QueryProfile* profile) const {
+  for (const auto& v : volumes_) {
+    if (v.attached) profile->files_read_by_volume[v.config.name] = 0;
+  }
+  for (const auto& scan : profile->scans) {
+    for (const auto& v : volumes_) {
+      if (v.attached && !scan.first_file.empty() && scan.first_file.rfind(DataPrefix(v.config), 0) == 0) {
+        profile->files_read_by_volume[v.config.name] += scan.files_read;
+      }
+    }
+  }
+}
+
+arrow::Status Engine::ExplainError(const arrow::Status& st) const {
+  if (st.ok()) return st;
+  std::string message = st.message();
+  // Name the volume a storage error concerns, and never echo its keys.
+  std::string where;
+  for (const auto& v : volumes_) {
+    const std::string prefix = DataPrefix(v.config);
+    const std::string bucket = prefix.substr(0, prefix.find('/', 5) + 1);
+    if (message.find(prefix) == std::string::npos &&
+        (v.config.type != "s3" || message.find(bucket) == std::string::npos)) {
+      continue;
+    }
+    where = "volume '" + v.config.name + "' (" + prefix;
+    if (v.config.type == "s3") {
+      where += ", S3 endpoint " + (v.config.s3_endpoint.empty() ? std::string("AWS") : v.config.s3_endpoint);
+    }
+    where += ")";
+    for (const auto* secret : {&v.config.s3_secret_access_key, &v.config.s3_access_key_id}) {
+      for (size_t at; !secret->empty() && (at = message.find(*secret)) != std::string::npos;) {
+        message.replace(at, secret->size(), "***");
+      }
+    }
+    break;
+  }
+  if (where.empty()) return st;
+  return arrow::Status(st.code(), where + ": " + message);
 }
 
 arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {

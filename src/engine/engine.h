@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/server_config.h"
+#include "engine/connection_pool.h"
 #include "engine/query_registry.h"
 #include "engine/query_stream.h"
 #include "engine/volume.h"
@@ -57,6 +58,9 @@ class Engine {
   Engine(config::ServerConfig config, EngineOptions options);
   arrow::Status AttachAll();
   void RefreshLoop();
+  QueryContext MakeQueryContext();
+  void AttributeFiles(QueryProfile* profile) const;
+  arrow::Status ExplainError(const arrow::Status& st) const;
 
   config::ServerConfig config_;
   EngineOptions options_;
@@ -64,6 +68,7 @@ class Engine {
   std::vector<VolumeState> volumes_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself
   QueryRegistry registry_;
+  std::unique_ptr<ConnectionPool> pool_;
 
   std::mutex refresh_mutex_;
   std::string catalog_signature_;

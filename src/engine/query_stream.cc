@@ -11,18 +11,17 @@
 
 namespace homer::engine {
 
-arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(Connection con, const std::string& sql,
-                                                               QueryRegistry* registry, std::chrono::seconds timeout) {
+arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection con, const std::string& sql,
+                                                               QueryContext context) {
   std::unique_ptr<QueryStream> q(new QueryStream());
   q->con_ = std::move(con);
-  q->registry_ = registry;
-  q->timeout_ = timeout;
+  q->context_ = std::move(context);
   if (duckdb_prepare(q->con_.get(), sql.c_str(), q->prepared_.out()) == DuckDBError) {
     return MessageError(duckdb_prepare_error(q->prepared_.get()));
   }
   ARROW_RETURN_NOT_OK(CheckPreparedIsSelect(q->prepared_.get()));
   ARROW_RETURN_NOT_OK(q->InitSchema());
-  q->registry_id_ = registry->Add(q.get(), timeout);
+  q->registry_id_ = q->context_.registry->Add(q.get(), q->context_.timeout);
   return q;
 }
 
@@ -66,6 +65,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> QueryStream::Next() {
   if (!chunk) {
     done_ = true;
     if (duckdb_result_error(result_.get())) return StoppedStatus(ResultError(result_.get()));
+    result_.reset();  // the profiler closes the query when its result goes
+    profile_ = ReadQueryProfile(con_.get());
+    if (context_.attribute_files) context_.attribute_files(&profile_);
     return nullptr;
   }
   ArrowArray c_array;
@@ -76,11 +78,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> QueryStream::Next() {
 
 arrow::Status QueryStream::StoppedStatus(arrow::Status st) const {
   if (expired_) {
-    return arrow::Status::Cancelled("query exceeded the timeout of ", timeout_.count(),
+    return arrow::Status::Cancelled("query exceeded the timeout of ", context_.timeout.count(),
                                     " s (node.ducklake.query_timeout_sec)");
   }
   if (cancelled_) return arrow::Status::Cancelled("query cancelled by the client");
-  return st;
+  return context_.explain_error ? context_.explain_error(st) : st;
 }
 
 void QueryStream::Cancel() {
@@ -96,13 +98,13 @@ void QueryStream::Expire() {
 }
 
 QueryStream::~QueryStream() {
-  if (registry_id_) registry_->Remove(registry_id_);
+  if (registry_id_) context_.registry->Remove(registry_id_);
   std::lock_guard lock(interrupt_mutex_);
   // An unfinished streaming result still holds executor tasks: stop them before closing.
   if (!done_ && con_) duckdb_interrupt(con_.get());
   result_.reset();
   prepared_.reset();
-  con_.reset();
+  con_ = PooledConnection();  // back to the pool
 }
 
 }  // namespace homer::engine

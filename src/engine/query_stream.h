@@ -7,15 +7,28 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "engine/connection_pool.h"
 #include "engine/duckdb_handles.h"
+#include "engine/query_profile.h"
 
 namespace homer::engine {
 
 class QueryRegistry;
+
+/// What the engine lends a query besides its connection.
+struct QueryContext {
+  QueryRegistry* registry = nullptr;
+  std::chrono::seconds timeout{0};
+  /// Fills files_read_by_volume from the scans' file paths.
+  std::function<void(QueryProfile*)> attribute_files;
+  /// Adds what the engine knows to a storage error (the volume and endpoint it concerns).
+  std::function<arrow::Status(const arrow::Status&)> explain_error;
+};
 
 class QueryStream {
  public:
@@ -31,24 +44,26 @@ class QueryStream {
   void Cancel();
   /// Called by the registry when the deadline passes.
   void Expire();
+  /// What the query read; complete once Next() returned nullptr.
+  const QueryProfile& profile() const { return profile_; }
 
  private:
   friend class Engine;
   QueryStream() = default;
   /// Prepare and check `sql` on `con` (already sandbox-checked); it runs on the first Next().
-  static arrow::Result<std::unique_ptr<QueryStream>> Start(Connection con, const std::string& sql,
-                                                           QueryRegistry* registry, std::chrono::seconds timeout);
+  static arrow::Result<std::unique_ptr<QueryStream>> Start(PooledConnection con, const std::string& sql,
+                                                           QueryContext context);
   arrow::Status InitSchema();
   arrow::Status Execute();
   arrow::Status StoppedStatus(arrow::Status st) const;
 
-  Connection con_;
+  PooledConnection con_;
   PreparedStatement prepared_;
   Result result_;
   ArrowOptions arrow_options_;
   std::shared_ptr<arrow::Schema> schema_;
-  QueryRegistry* registry_ = nullptr;
-  std::chrono::seconds timeout_{0};
+  QueryContext context_;
+  QueryProfile profile_;
   std::mutex interrupt_mutex_;  ///< guards con_ against interrupt during teardown
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> expired_{false};

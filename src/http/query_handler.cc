@@ -67,6 +67,24 @@ void AppendBatch(StreamState& s, const arrow::RecordBatch& batch) {
   }
 }
 
+/// Close the document; the v4 shape ends with what the query read, per volume.
+void AppendFooter(StreamState& s) {
+  if (s.shape == QueryShape::kLegacyObjects) {
+    s.buffer += "],\"count\":" + std::to_string(s.rows) + "}";
+    return;
+  }
+  const auto& profile = s.query->profile();
+  s.buffer += "],\"stats\":{\"rows\":" + std::to_string(s.rows) + ",\"files_read\":{";
+  bool first = true;
+  for (const auto& [volume, files] : profile.files_read_by_volume) {
+    if (!first) s.buffer += ',';
+    first = false;
+    AppendJsonString(volume, &s.buffer);
+    s.buffer += ':' + std::to_string(files);
+  }
+  s.buffer += "},\"rows_scanned\":" + std::to_string(profile.rows_scanned) + "}}";
+}
+
 /// Fill the buffer up to kFlushBytes; false when the query failed mid-stream.
 bool Produce(StreamState& s) {
   if (!s.started) {
@@ -84,7 +102,7 @@ bool Produce(StreamState& s) {
       batch = *next;
     }
     if (!batch) {
-      s.buffer += s.shape == QueryShape::kLegacyObjects ? "],\"count\":" + std::to_string(s.rows) + "}" : "]}";
+      AppendFooter(s);
       s.finished = true;
       break;
     }

@@ -109,6 +109,34 @@ TEST_F(TwoVolumeLake, FilterOnStorageVolumeSkipsTheOtherVolume) {
             "10");
 }
 
+/// Run a query to the end and return its profile.
+QueryProfile Profile(Engine& engine, const std::string& sql) {
+  auto query = engine.Execute(sql);
+  EXPECT_TRUE(query.ok()) << query.status();
+  if (!query.ok()) return {};
+  while (true) {
+    auto batch = (*query)->Next();
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (!batch.ok() || !*batch) break;
+  }
+  return (*query)->profile();
+}
+
+TEST_F(TwoVolumeLake, ProfileShowsWhichVolumesWereRead) {
+  auto engine = Open(TestConfig({hot_, cold_}));
+  ASSERT_TRUE(engine);
+  auto all = Profile(*engine, "SELECT * FROM homer_lake.main.calls");
+  EXPECT_GE(all.files_read_by_volume["hot"], 1);
+  EXPECT_GE(all.files_read_by_volume["cold"], 1);
+  // DuckLake's file statistics prune the cold volume for a recent time range.
+  auto recent = Profile(*engine, "SELECT * FROM homer_lake.main.calls WHERE ts >= TIMESTAMP '2026-11-15'");
+  EXPECT_GE(recent.files_read_by_volume["hot"], 1);
+  EXPECT_EQ(recent.files_read_by_volume["cold"], 0);
+  auto labelled = Profile(*engine, "SELECT * FROM homer_lake.main.calls WHERE storage_volume = 'cold'");
+  EXPECT_EQ(labelled.files_read_by_volume["hot"], 0);
+  EXPECT_GE(labelled.files_read_by_volume["cold"], 1);
+}
+
 TEST_F(TwoVolumeLake, SandboxHoldsOnTheLake) {
   auto engine = Open(TestConfig({hot_, cold_}));
   ASSERT_TRUE(engine);

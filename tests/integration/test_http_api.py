@@ -13,6 +13,12 @@ def test_v4_query_columns_and_rows(hot_cold, node_factory):
     body = node.query("SELECT uuid, storage_volume FROM homer_lake.main.hep_proto_1_call ORDER BY uuid")
     assert body["columns"] == ["uuid", "storage_volume"]
     assert body["data"] == [["c1", "cold"], ["c2", "cold"], ["h1", "hot"], ["h2", "hot"], ["h3", "hot"]]
+    assert body["stats"]["rows"] == 5
+    assert body["stats"]["files_read"]["hot"] >= 1 and body["stats"]["files_read"]["cold"] >= 1
+    # A time range that only the hot volume holds: DuckLake's statistics prune every cold file.
+    recent = node.query("SELECT count(*) FROM homer_lake.main.hep_proto_1_call WHERE timestamp >= '2026-11-20'")
+    assert recent["data"] == [[3]]
+    assert recent["stats"]["files_read"]["cold"] == 0 and recent["stats"]["files_read"]["hot"] >= 1
 
 
 def test_json_is_faithful(hot_cold, node_factory):
