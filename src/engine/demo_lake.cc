@@ -60,6 +60,8 @@ CREATE OR REPLACE TEMP MACRO demo_px_agent(p) AS ['kamailio (5.7.4 (x86_64/linux
 CREATE OR REPLACE TEMP MACRO demo_px_host(p) AS ['sbc01 kamailio[2871]', 'sbc02 kamailio[3012]', 'edge01 opensips[1877]',
   'pbx01 asterisk[944]', 'pbx02 asterisk[951]', 'ims01 freeswitch[4410]'][1 + p];
 CREATE OR REPLACE TEMP MACRO demo_node(p) AS ['homer01', 'homer01', 'homer02', 'homer01', 'homer01', 'homer02'][1 + p];
+-- only the SBCs (proxies 0-2) run an RTP/RTCP capture agent: media reports exist for their calls
+CREATE OR REPLACE TEMP MACRO demo_media_seen(p) AS p < 3;
 CREATE OR REPLACE TEMP MACRO demo_capture(p) AS [2001, 2001, 2002, 2001, 2001, 2002][1 + p];
 CREATE OR REPLACE TEMP MACRO demo_codec(k) AS [0, 8, 9][1 + k];
 CREATE OR REPLACE TEMP MACRO demo_codec_name(k) AS ['PCMU', 'PCMA', 'G722'][1 + k];
@@ -361,7 +363,8 @@ SELECT demo_uuid(printf('%016x%016x', hash(h, step), hu)) AS uuid, day_ts::DATE 
 FROM msgs
 )sql";
 
-/// RTCP sender reports of answered calls, both directions, as heplify renders them (JSON).
+/// RTCP sender reports of answered calls, both directions (a second pair for long calls), as
+/// heplify renders them (JSON).
 constexpr const char* kRtcpQuery = R"sql(
 WITH reports AS (
   SELECT *, slot % 2 = 1 AS from_b, 1.3 + 0.8 * (slot % 2) + 30 * (slot // 2) AS at_s,
@@ -370,7 +373,7 @@ WITH reports AS (
     CAST(at_s * 50 AS BIGINT) AS packets, hash(h, 11) & 4294967295 AS ssrc_a, hash(h, 12) & 4294967295 AS ssrc_b,
     demo_ts(day_ts, tod + ring_s + at_s + (hash(h, slot) & 65535) / 1e6) AS ts
   FROM @SRC@ CROSS JOIN range(4) s(slot)
-  WHERE tpl <= 2 AND slot < CASE WHEN dur_s >= 40 THEN 4 ELSE 2 END
+  WHERE tpl <= 2 AND demo_media_seen(px) AND slot < CASE WHEN dur_s >= 180 THEN 4 ELSE 2 END
   ORDER BY ts, c, slot
 )
 SELECT demo_uuid(printf('%016x%016x', hash(h, slot, 5), h2)) AS uuid, day_ts::DATE AS date, ts AS timestamp,
@@ -393,7 +396,7 @@ SELECT demo_uuid(printf('%016x%016x', hash(h, slot, 5), h2)) AS uuid, day_ts::DA
 FROM reports
 )sql";
 
-/// RTP agent QoS reports (HEP 34): one per direction when an answered call hangs up.
+/// RTP agent QoS reports (HEP 34): one for the caller's stream when an answered call hangs up.
 constexpr const char* kRtpAgentQuery = R"sql(
 WITH reports AS (
   SELECT *, least(1.0, loss * (0.7 + 0.6 * ((hash(h, slot, 34) >> 8) % 100) / 100)) AS r_loss,
@@ -403,7 +406,7 @@ WITH reports AS (
     CASE slot WHEN 0 THEN a_ip ELSE b_media END AS src, CASE slot WHEN 0 THEN b_media ELSE a_ip END AS dst,
     CASE slot WHEN 0 THEN a_rtp ELSE b_rtp END AS sport, CASE slot WHEN 0 THEN b_rtp ELSE a_rtp END AS dport,
     demo_ts(day_ts, tod + ring_s + dur_s + 0.15 + slot * 0.003) AS ts
-  FROM @SRC@ CROSS JOIN range(2) s(slot) WHERE tpl <= 2
+  FROM @SRC@ CROSS JOIN range(1) s(slot) WHERE tpl <= 2 AND demo_media_seen(px)
   ORDER BY ts, c, slot
 )
 SELECT demo_uuid(printf('%016x%016x', hash(h, slot, 34), h2)) AS uuid, day_ts::DATE AS date, ts AS timestamp,
@@ -430,7 +433,7 @@ WITH reports AS (
   SELECT *, jitter / 8.0 AS jit_ms, greatest(0, 93.2 - 250 * loss - 0.1 * jit_ms) AS rf,
     demo_ts(day_ts, tod + ring_s) AS t_start, demo_ts(day_ts, tod + ring_s + dur_s) AS t_stop,
     demo_ts(day_ts, tod + ring_s + dur_s + 0.4) AS ts
-  FROM @SRC@ WHERE tpl <= 2
+  FROM @SRC@ WHERE tpl <= 2 AND demo_media_seen(px)
   ORDER BY ts, c
 )
 SELECT demo_uuid(printf('%016x%016x', hash(h, 35), h2)) AS uuid, day_ts::DATE AS date, ts AS timestamp,
@@ -556,7 +559,8 @@ std::string TimeOfDayMacroSql() {
   constexpr double kLastStart = 86280.0;  // leaves room for ringing, the 408 timeout and the hangup
   double total = 0;
   for (double w : kHourWeights) total += w;
-  std::string sql = "CREATE OR REPLACE TEMP MACRO demo_tod() AS [";
+  // A variable, not a list literal in the macro: the list is bound once, not per use.
+  std::string sql = "SET VARIABLE demo_tod = [";
   int hour = 0;
   double below = 0;  // weight of the hours before `hour`
   for (int bin = 0; bin <= 1024; ++bin) {
@@ -567,7 +571,7 @@ std::string TimeOfDayMacroSql() {
     std::snprintf(buf, sizeof(buf), "%s%.3f", bin ? ", " : "", second * kLastStart / 86400.0);
     sql += buf;
   }
-  return sql + "];";
+  return sql + "]::DOUBLE[]; CREATE OR REPLACE TEMP MACRO demo_tod() AS getvariable('demo_tod');";
 }
 
 /// Run a statement that reports a row count (COPY) and return the count.
@@ -588,15 +592,18 @@ struct DayPlan {
   const VolumePlan* volume = nullptr;
 };
 
+/// All tables of a volume, partitioned by date, in one catalog transaction.
 arrow::Status CreateTables(duckdb_connection con, const VolumePlan& volume) {
+  std::string sql = "BEGIN TRANSACTION;";
   for (const auto& table : kTables) {
     std::string columns;
     for (const auto& [name, type] : Columns(table)) columns += (columns.empty() ? "" : ", ") + QuoteIdent(name) + " " + type;
     const std::string qualified = QualifiedName(volume.catalog, "main", table.name);
-    ARROW_RETURN_NOT_OK(Exec(con, "CREATE TABLE " + qualified + " (" + columns + ")"));
-    ARROW_RETURN_NOT_OK(Exec(con, "ALTER TABLE " + qualified + " SET PARTITIONED BY (date)"));
+    sql += "CREATE TABLE " + qualified + " (" + columns + "); ALTER TABLE " + qualified + " SET PARTITIONED BY (date);";
   }
-  return arrow::Status::OK();
+  const arrow::Status st = Exec(con, sql + "COMMIT");
+  if (!st.ok()) (void)Exec(con, "ROLLBACK");
+  return st;
 }
 
 /// COPY one timestamp-ordered slice of a table into its partition folder, then register the file
@@ -637,7 +644,7 @@ arrow::Result<int64_t> WriteFile(duckdb_connection con, const VolumePlan& volume
 /// slices: range() is a single-threaded source, the union's branches run in parallel.
 std::string SourceSql(const char* macro, const std::string& args_head, int64_t first, int64_t last,
                       const std::string& args_tail) {
-  const int64_t slices = std::clamp<int64_t>((last - first) / 8192, 1, 8);
+  const int64_t slices = std::clamp<int64_t>((last - first) / 50000, 1, 4);
   std::string sql = "(";
   for (int64_t i = 0; i < slices; ++i) {
     const int64_t a = first + (last - first) * i / slices, b = first + (last - first) * (i + 1) / slices;
@@ -651,7 +658,7 @@ std::string SourceSql(const char* macro, const std::string& args_head, int64_t f
 arrow::Result<std::vector<int64_t>> WriteDay(duckdb_connection con, const DemoLakeOptions& options, const DayPlan& day) {
   const int64_t calls = options.calls_per_day;
   // Per Source: how many items a day has and the table macro generating them.
-  const int64_t counts[] = {calls, std::max<int64_t>(1, calls / 4), std::max<int64_t>(1, calls / 3)};
+  const int64_t counts[] = {calls, std::max<int64_t>(1, calls / 6), std::max<int64_t>(1, calls / 4)};
   const char* macros[] = {"demo_calls", "demo_regs", "demo_pings"};
   const int64_t endpoints = std::clamp<int64_t>(calls / 5, 20, 200000);
   const int64_t parts = (calls + kMaxCallsPerChunk - 1) / kMaxCallsPerChunk;

@@ -163,30 +163,22 @@ void Engine::AttributeFiles(QueryProfile* profile) const {
 
 arrow::Status Engine::ExplainError(const arrow::Status& st) const {
   if (st.ok()) return st;
-  std::string message = st.message();
-  // Name the volume a storage error concerns, and never echo its keys.
-  std::string where;
   for (const auto& v : volumes_) {
-    const std::string prefix = DataPrefix(v.config);
-    const std::string bucket = prefix.substr(0, prefix.find('/', 5) + 1);
-    if (message.find(prefix) == std::string::npos &&
-        (v.config.type != "s3" || message.find(bucket) == std::string::npos)) {
-      continue;
-    }
-    where = "volume '" + v.config.name + "' (" + prefix;
-    if (v.config.type == "s3") {
-      where += ", S3 endpoint " + (v.config.s3_endpoint.empty() ? std::string("AWS") : v.config.s3_endpoint);
-    }
-    where += ")";
+    std::string message = st.message();
+    if (!ErrorMentionsVolume(message, v.config)) continue;
+    // Storage errors name the volume, its endpoint and the likely fix; never its keys.
     for (const auto* secret : {&v.config.s3_secret_access_key, &v.config.s3_access_key_id}) {
       for (size_t at; !secret->empty() && (at = message.find(*secret)) != std::string::npos;) {
         message.replace(at, secret->size(), "***");
       }
     }
-    break;
+    std::string where = "volume '" + v.config.name + "' (" + DataPrefix(v.config);
+    if (v.config.type == "s3") {
+      where += ", S3 endpoint " + (v.config.s3_endpoint.empty() ? std::string("AWS") : v.config.s3_endpoint);
+    }
+    return arrow::Status(st.code(), where + "): " + message + StorageErrorHint(message, v.config));
   }
-  if (where.empty()) return st;
-  return arrow::Status(st.code(), where + ": " + message);
+  return st;
 }
 
 arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {

@@ -24,7 +24,8 @@ std::string Text(duckdb_value v) {
 }
 
 /// EXTRA_INFO arrives as text shaped like a map: {Table=t, Total Files Read=2, 'Filename(s)'=/a.parquet
-/// /b.parquet}; list values are separated by newlines. Returns the first line of `key`'s value.
+/// /b.parquet}; list values are separated by newlines, values with special characters quoted.
+/// Returns the first line of `key`'s value.
 std::string Field(const std::string& info, std::string_view key) {
   const std::string needle = std::string(key) + "=";
   size_t at = info.find(needle);
@@ -32,9 +33,24 @@ std::string Field(const std::string& info, std::string_view key) {
     at = info.find(needle, at + 1);
   }
   if (at == std::string::npos) return {};
-  const size_t start = at + needle.size();
-  const size_t end = info.find_first_of("\n,}", start);
-  return info.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  size_t pos = at + needle.size();
+  std::string value;
+  const bool quoted = pos < info.size() && info[pos] == '\'';  // values holding '=' or ',' are quoted
+  if (quoted) ++pos;
+  for (; pos < info.size(); ++pos) {
+    const char c = info[pos];
+    if (quoted && c == '\'') {
+      if (pos + 1 < info.size() && info[pos + 1] == '\'') {
+        value += c;
+        ++pos;
+        continue;
+      }
+      break;
+    }
+    if (c == '\n' || (!quoted && (c == ',' || c == '}'))) break;
+    value += c;
+  }
+  return value;
 }
 
 void Walk(duckdb_profiling_info node, QueryProfile* profile) {

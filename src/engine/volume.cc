@@ -65,4 +65,28 @@ arrow::Status AttachVolume(duckdb_connection con, const config::VolumeConfig& v,
   return arrow::Status(st.code(), msg);
 }
 
+bool ErrorMentionsVolume(const std::string& message, const config::VolumeConfig& v) {
+  const std::string prefix = DataPrefix(v);
+  if (message.find(prefix) != std::string::npos) return true;
+  if (v.type != "s3") return false;
+  const std::string path = prefix.substr(5);  // bucket/prefix/
+  const std::string bucket = path.substr(0, path.find('/'));
+  const std::string key_prefix = path.substr(bucket.size());
+  return message.find("/" + path) != std::string::npos ||
+         (message.find(bucket + ".") != std::string::npos && message.find(key_prefix) != std::string::npos);
+}
+
+std::string StorageErrorHint(const std::string& message, const config::VolumeConfig& v) {
+  auto has = [&](const char* text) { return message.find(text) != std::string::npos; };
+  if (v.type != "s3") return "";
+  if (has("NoSuchBucket")) return ". Fix: the bucket in the volume's path does not exist";
+  if (has("SignatureDoesNotMatch") || has("InvalidAccessKeyId") || has("403") || has("AccessDenied")) {
+    return ". Fix: check the volume's s3_access_key_id and s3_secret_access_key (and s3_region)";
+  }
+  if (has("Could not connect") || has("Could not establish") || has("Connection refused") || has("Timeout")) {
+    return ". The S3 endpoint is unreachable; queries that need this volume fail until it is back";
+  }
+  return "";
+}
+
 }  // namespace homer::engine

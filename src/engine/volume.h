@@ -33,4 +33,10 @@ arrow::Status AttachVolume(duckdb_connection con, const config::VolumeConfig& vo
 /// The directory (local, with a trailing /) or s3:// prefix the volume's files live under.
 std::string DataPrefix(const config::VolumeConfig& volume);
 
+/// Does a DuckDB error message concern this volume's files (s3:// or path-style/vhost URLs)?
+bool ErrorMentionsVolume(const std::string& message, const config::VolumeConfig& volume);
+
+/// The likely fix for a storage error of this volume ("" when nothing specific is known).
+std::string StorageErrorHint(const std::string& message, const config::VolumeConfig& volume);
+
 }  // namespace homer::engine
