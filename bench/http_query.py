@@ -7,7 +7,6 @@ against one. Usage: bench/http_query.py [--rows 1000000,10000000] [--lake DIR]
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -15,27 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
-from conftest import BINARY, EXTENSIONS, start_node, writer_connection  # noqa: E402
-
-CALLS_PER_DAY = 230_000  # about 7 rows per call: 10 days give ~16M rows
-
-
-def ensure_lake(lake_dir: Path, days: int):
-    if (lake_dir / "homer_lake.sqlite").exists():
-        return
-    print(f"generating the benchmark lake in {lake_dir} ...", flush=True)
-    subprocess.run([str(BINARY), "demo-lake", "--dir", str(lake_dir), "--days", str(days), "--hot-days", "2",
-                    "--calls", str(CALLS_PER_DAY)], check=True)
-
-
-def volumes(lake_dir: Path):
-    return [
-        {"name": "hot", "catalog_path": str(lake_dir / "homer_lake.sqlite"), "path": str(lake_dir / "data/hot") + "/"},
-        {"name": "cold", "catalog_path": str(lake_dir / "homer_lake_cold.sqlite"),
-         "path": str(lake_dir / "data/cold") + "/"},
-    ]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import LAKE, ensure_lake, volumes  # noqa: E402
+from conftest import start_node, writer_connection  # noqa: E402
 
 
 def sql_for(rows):
@@ -85,12 +66,11 @@ def peak_rss(pid):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", default="1000000,10000000")
-    ap.add_argument("--lake", default=str(ROOT / "bench" / ".lake"))
-    ap.add_argument("--days", type=int, default=10)
+    ap.add_argument("--lake", default=str(LAKE))
     ap.add_argument("--clients", type=int, default=8)
     args = ap.parse_args()
     lake_dir = Path(args.lake)
-    ensure_lake(lake_dir, args.days)
+    ensure_lake(lake_dir)
     tmp = Path(tempfile.mkdtemp())
     node = start_node(tmp, volumes(lake_dir), token="bench", memory_limit="4GB", refresh=30)
     try:

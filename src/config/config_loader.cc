@@ -195,6 +195,73 @@ void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   while (!v->s3_endpoint.empty() && v->s3_endpoint.back() == '/') v->s3_endpoint.pop_back();
 }
 
+void ReadFlightServer(ObjectReader& fs, FlightServerConfig* fs_cfg) {
+  fs.String("host", &fs_cfg->host);
+  fs.Integer("port", &fs_cfg->port);
+  fs.String("auth_token", &fs_cfg->auth_token);
+  fs.Integer("max_message_size", &fs_cfg->max_message_size);
+  CheckPort(fs, "port", &fs_cfg->port, 50051, 65534);  // HTTP takes port + 1
+  if (fs_cfg->max_message_size < 1024) fs.Error(fs.PathOf("max_message_size"), "must be at least 1024");
+}
+
+void ReadFlightSqlServer(ObjectReader& fsql, FlightSqlServerConfig* sql_cfg) {
+  auto& sql = *sql_cfg;
+  fsql.Bool("enable", &sql.enable);
+  fsql.String("host", &sql.host);
+  fsql.Integer("port", &sql.port);
+  fsql.String("auth_token", &sql.auth_token);
+  fsql.Integer("catalog_refresh_interval_sec", &sql.catalog_refresh_interval_sec);
+  fsql.Bool("tls_enable", &sql.tls_enable);
+  fsql.String("tls_cert", &sql.tls_cert);
+  fsql.String("tls_key", &sql.tls_key);
+  CheckPort(fsql, "port", &sql.port, 50055, 65535);
+  if (sql.catalog_refresh_interval_sec <= 0) sql.catalog_refresh_interval_sec = 30;
+  if (sql.tls_enable && (sql.tls_cert.empty() || sql.tls_key.empty())) {
+    fsql.Error(fsql.PathOf("tls_enable"), "needs tls_cert and tls_key");
+  }
+}
+
+void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
+  auto& dl = *lake_cfg;
+  lake.String("lake_name", &dl.lake_name);
+  lake.Integer("threads", &dl.threads);
+  lake.String("memory_limit", &dl.memory_limit);
+  lake.String("temp_directory", &dl.temp_directory);
+  lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
+  lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
+  lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
+    dl.volumes.emplace_back();
+    ReadVolume(r, &dl.volumes.back());
+  });
+  static const std::regex kIdent("^[A-Za-z_][A-Za-z0-9_]*$");
+  if (!std::regex_match(dl.lake_name, kIdent)) {
+    lake.Error(lake.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
+  }
+  if (dl.threads < 0) lake.Error(lake.PathOf("threads"), "must be 0 (automatic) or more");
+  if (dl.max_concurrent_queries < 1 || dl.max_concurrent_queries > 4096) {
+    lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
+  }
+  if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
+  if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
+  std::set<std::string> names;
+  for (size_t i = 0; i < dl.volumes.size(); ++i) {
+    const auto& name = dl.volumes[i].name;
+    std::string where = lake.PathOf("volumes") + "[" + std::to_string(i) + "].name";
+    if (!name.empty() && !names.insert(name).second) lake.Error(where, "duplicate volume name '" + name + "'");
+    if (name == "default" && dl.volumes.size() > 1) {
+      lake.Error(where, "a volume named 'default' attaches as the lake itself (" + dl.lake_name +
+                            ") and cannot be merged with other volumes; give it another name");
+    }
+  }
+}
+
+void ReadHttp(ObjectReader& http, HttpConfig* http_cfg) {
+  http.Integer("max_body_bytes", &http_cfg->max_body_bytes);
+  http.Integer("threads", &http_cfg->threads);
+  if (http_cfg->max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
+  if (http_cfg->threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
+}
+
 }  // namespace
 
 Environment ProcessEnvironment() {
@@ -224,72 +291,17 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   node.Bool("enable", &cfg.enable);
 
   ObjectReader fs = node.Object("flight_server");
-  fs.String("host", &cfg.flight_server.host);
-  fs.Integer("port", &cfg.flight_server.port);
-  fs.String("auth_token", &cfg.flight_server.auth_token);
-  fs.Integer("max_message_size", &cfg.flight_server.max_message_size);
-  CheckPort(fs, "port", &cfg.flight_server.port, 50051, 65534);  // HTTP takes port + 1
-  if (cfg.flight_server.max_message_size < 1024) fs.Error(fs.PathOf("max_message_size"), "must be at least 1024");
+  ReadFlightServer(fs, &cfg.flight_server);
   fs.RejectUnknown();
-
   ObjectReader fsql = node.Object("flightsql_server");
-  auto& sql = cfg.flightsql_server;
-  fsql.Bool("enable", &sql.enable);
-  fsql.String("host", &sql.host);
-  fsql.Integer("port", &sql.port);
-  fsql.String("auth_token", &sql.auth_token);
-  fsql.Integer("catalog_refresh_interval_sec", &sql.catalog_refresh_interval_sec);
-  fsql.Bool("tls_enable", &sql.tls_enable);
-  fsql.String("tls_cert", &sql.tls_cert);
-  fsql.String("tls_key", &sql.tls_key);
-  CheckPort(fsql, "port", &sql.port, 50055, 65535);
-  if (sql.catalog_refresh_interval_sec <= 0) sql.catalog_refresh_interval_sec = 30;
-  if (sql.tls_enable && (sql.tls_cert.empty() || sql.tls_key.empty())) {
-    fsql.Error(fsql.PathOf("tls_enable"), "needs tls_cert and tls_key");
-  }
+  ReadFlightSqlServer(fsql, &cfg.flightsql_server);
   fsql.RejectUnknown();
-
   ObjectReader lake = node.Object("ducklake");
-  auto& dl = cfg.ducklake;
-  lake.String("lake_name", &dl.lake_name);
-  lake.Integer("threads", &dl.threads);
-  lake.String("memory_limit", &dl.memory_limit);
-  lake.String("temp_directory", &dl.temp_directory);
-  lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
-  lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
-  lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
-    dl.volumes.emplace_back();
-    ReadVolume(r, &dl.volumes.back());
-  });
-  static const std::regex kIdent("^[A-Za-z_][A-Za-z0-9_]*$");
-  if (!std::regex_match(dl.lake_name, kIdent)) {
-    lake.Error(lake.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
-  }
-  if (dl.threads < 0) lake.Error(lake.PathOf("threads"), "must be 0 (automatic) or more");
-  if (dl.max_concurrent_queries < 1 || dl.max_concurrent_queries > 4096) {
-    lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
-  }
-  if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
-  if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
-  std::set<std::string> names;
-  for (size_t i = 0; i < dl.volumes.size(); ++i) {
-    const auto& name = dl.volumes[i].name;
-    std::string where = lake.PathOf("volumes") + "[" + std::to_string(i) + "].name";
-    if (!name.empty() && !names.insert(name).second) errors.push_back(where + ": duplicate volume name '" + name + "'");
-    if (name == "default" && dl.volumes.size() > 1) {
-      errors.push_back(where + ": a volume named 'default' attaches as the lake itself (" + dl.lake_name +
-                       ") and cannot be merged with other volumes; give it another name");
-    }
-  }
+  ReadDuckLake(lake, &cfg.ducklake);
   lake.RejectUnknown();
-
   ObjectReader http = node.Object("http");
-  http.Integer("max_body_bytes", &cfg.http.max_body_bytes);
-  http.Integer("threads", &cfg.http.threads);
-  if (cfg.http.max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
-  if (cfg.http.threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
+  ReadHttp(http, &cfg.http);
   http.RejectUnknown();
-
   node.RejectUnknown();
   root.RejectUnknown();
 

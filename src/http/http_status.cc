@@ -17,6 +17,7 @@ int HttpStatusFor(const arrow::Status& status) {
       return 504;
     case arrow::StatusCode::IOError:
     case arrow::StatusCode::OutOfMemory:
+    case arrow::StatusCode::CapacityError:  // every query connection busy: retry later
       return 503;
     case arrow::StatusCode::AlreadyExists:
       return 409;

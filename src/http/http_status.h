@@ -9,7 +9,8 @@
 namespace homer::http {
 
 /// Invalid -> 400, KeyError (unknown table) -> 400, Cancelled (timeout) -> 504,
-/// IOError (storage) -> 503, OutOfMemory -> 503, anything else -> 500.
+/// IOError (storage), OutOfMemory and CapacityError (all connections busy) -> 503,
+/// AlreadyExists -> 409, anything else -> 500.
 int HttpStatusFor(const arrow::Status& status);
 
 /// {"error": "..."} or, for the original's routes, {"success": false, "error": "..."}.
