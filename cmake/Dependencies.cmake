@@ -37,3 +37,9 @@ find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(GTest)
+# msgpack-cxx (header-only; its CMake package is named msgpack, target msgpackc-cxx): the Airport
+# protocol's action bodies.
+find_package(msgpack CONFIG REQUIRED)
+# Debian's protobuf compiles our proto/FlightSql.proto (Flight SQL commands). libarrow_flight keeps
+# its own protobuf private (no exported protobuf symbols), so the two do not clash.
+find_package(Protobuf REQUIRED)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEPS="${HOMER_NODE_DEPS:-$ROOT/.deps}"
+DEPS="${HOMER_DEPS_DIR:-$ROOT/.deps}"
 mkdir -p "$DEPS/stamps" "$DEPS/downloads"
 
 DUCKDB_VERSION=1.5.5

@@ -2,8 +2,8 @@
 # Configure (once) and build with CMake + Ninja. Jobs default to the core count.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${HOMER_NODE_BUILD_DIR:-$ROOT/build}"
+BUILD="${HOMER_BUILD_DIR:-$ROOT/build}"
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" -j "${HOMER_NODE_JOBS:-$(nproc)}"
+cmake --build "$BUILD" -j "${HOMER_BUILD_JOBS:-$(nproc)}"

@@ -5,4 +5,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/build.sh"
-exec "${HOMER_NODE_BUILD_DIR:-$ROOT/build}/homer-node" demo --dir "$ROOT/demo" "$@"
+exec "${HOMER_BUILD_DIR:-$ROOT/build}/homer-node" demo --dir "$ROOT/demo" "$@"

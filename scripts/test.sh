@@ -2,7 +2,7 @@
 # Every test: set up, build, unit tests (CTest), end-to-end tests with real clients (pytest).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${HOMER_NODE_BUILD_DIR:-$ROOT/build}"
+BUILD="${HOMER_BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/build.sh"
 echo "== unit tests (ctest)"

@@ -14,6 +14,8 @@
 #include "config/config_loader.h"
 #include "engine/demo_lake.h"
 #include "engine/engine.h"
+#include "flight/flight_server.h"
+#include "flightsql/flightsql_server.h"
 #include "http/http_server.h"
 
 namespace {
@@ -89,7 +91,39 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
   http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
   auto server = homer::http::HttpServer::Start(engine->get(), http);
   if (!server.ok()) return Fail(server.status());
+  homer::flight::FlightServerOptions flight;
+  flight.host = config.flight_server.host;
+  flight.port = config.flight_server.port;
+  flight.token = *token;
+  flight.max_message_size = config.flight_server.max_message_size;
+  auto flight_server = homer::flight::FlightServer::Start(engine->get(), flight);
+  if (!flight_server.ok()) return Fail(flight_server.status());
+  std::unique_ptr<homer::flightsql::FlightSqlServer> flightsql_server;
+  if (config.flightsql_server.enable) {
+    const auto& fsql = config.flightsql_server;
+    // Its own auth_token, else the node's (flight_server's), else the token file.
+    const std::string& configured = fsql.auth_token.empty() ? config.flight_server.auth_token : fsql.auth_token;
+    auto fsql_token = homer::auth::ResolveToken(configured, fsql.host, /*always_required=*/true, token_dir);
+    if (!fsql_token.ok()) return Fail(fsql_token.status());
+    if (configured.empty()) {
+      spdlog::warn("Flight SQL always needs a token: using the one in {}", homer::auth::TokenFilePath(token_dir));
+    }
+    homer::flightsql::FlightSqlServerOptions fsql_options;
+    fsql_options.host = fsql.host;
+    fsql_options.port = fsql.port;
+    fsql_options.token = *fsql_token;
+    fsql_options.max_message_size = config.flight_server.max_message_size;
+    fsql_options.tls = fsql.tls_enable;
+    fsql_options.tls_cert = fsql.tls_cert;
+    fsql_options.tls_key = fsql.tls_key;
+    fsql_options.grafana_casts = fsql.grafana_cast_types;
+    auto started = homer::flightsql::FlightSqlServer::Start(engine->get(), fsql_options);
+    if (!started.ok()) return Fail(started.status());
+    flightsql_server = std::move(*started);
+  }
   WaitForSignal();
+  if (flightsql_server) flightsql_server->Stop();
+  (*flight_server)->Stop();
   (*server)->Stop();
   return 0;
 }

@@ -214,6 +214,7 @@ void ReadFlightSqlServer(ObjectReader& fsql, FlightSqlServerConfig* sql_cfg) {
   fsql.Bool("tls_enable", &sql.tls_enable);
   fsql.String("tls_cert", &sql.tls_cert);
   fsql.String("tls_key", &sql.tls_key);
+  fsql.Bool("grafana_cast_types", &sql.grafana_cast_types);
   CheckPort(fsql, "port", &sql.port, 50055, 65535);
   if (sql.catalog_refresh_interval_sec <= 0) sql.catalog_refresh_interval_sec = 30;
   if (sql.tls_enable && (sql.tls_cert.empty() || sql.tls_key.empty())) {

@@ -39,6 +39,9 @@ struct FlightSqlServerConfig {
   bool tls_enable = false;
   std::string tls_cert;
   std::string tls_key;
+  /// Cast the types Grafana's data frames cannot show (DECIMAL, DATE, HUGEINT, UBIGINT, lists,
+  /// JSON, ...) to ones they can.
+  bool grafana_cast_types = false;
 };
 
 struct DuckLakeConfig {

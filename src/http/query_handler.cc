@@ -104,6 +104,7 @@ bool Produce(StreamState& s) {
     if (!batch) {
       AppendFooter(s);
       s.finished = true;
+      s.query.reset();  // done: its connection goes back to the pool before the last write
       break;
     }
     AppendBatch(s, *batch);
@@ -136,7 +137,7 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
       [state](size_t, httplib::DataSink& sink) {
         if (!Produce(*state)) return false;  // aborts the response: the client sees it truncated
         if (!sink.write(state->buffer.data(), state->buffer.size())) {
-          state->query->Cancel();  // client went away: stop the query in DuckDB
+          if (state->query) state->query->Cancel();  // client went away: stop the query in DuckDB
           return false;
         }
         state->buffer.clear();
@@ -144,7 +145,7 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
         return true;
       },
       [state](bool success) {
-        if (!success) state->query->Cancel();
+        if (!success && state->query) state->query->Cancel();
       });
 }
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("HOMER_NODE_BUILD_DIR", ROOT / "build"))
+BUILD = Path(os.environ.get("HOMER_BUILD_DIR", ROOT / "build"))
 BINARY = BUILD / "homer-node"
 EXTENSIONS = ROOT / ".deps" / "extensions"
 
@@ -118,25 +118,47 @@ class Node:
                 self.proc.wait()
 
 
-def write_config(path, volumes, port, token="", host="127.0.0.1", **ducklake):
+def write_config(path, volumes, port, token="", host="127.0.0.1", flightsql=None, **ducklake):
+    """`flightsql`: extra flightsql_server keys (e.g. {"enable": True, "port": N})."""
     cfg = {"node": {"enable": True,
                     "flight_server": {"host": host, "port": port, "auth_token": token},
-                    "flightsql_server": {"catalog_refresh_interval_sec": ducklake.pop("refresh", 1)},
+                    "flightsql_server": {"catalog_refresh_interval_sec": ducklake.pop("refresh", 1),
+                                         **(flightsql or {})},
                     "ducklake": {"lake_name": "homer_lake", "threads": 2, "memory_limit": "1GB",
                                  "volumes": volumes, **ducklake}}}
     Path(path).write_text(json.dumps(cfg, indent=2))
     return cfg
 
 
-def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=None, **ducklake):
+def node_environment():
+    """The test's environment without HOMER_NODE_* config overrides a developer's shell may hold:
+    each test states its whole config."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("HOMER_NODE_")}
+
+
+def wait_for_port(port, deadline):
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=None, flightsql=None, **ducklake):
+    """`flightsql`: None leaves Flight SQL off; a dict enables it on a free port (node.flightsql_port)
+    with those extra flightsql_server keys."""
     assert BINARY.exists(), f"build homer-node first ({BINARY})"
     port = free_port_pair()
+    if flightsql is not None:
+        flightsql = {"enable": True, "host": "127.0.0.1", "port": free_port_pair(), **flightsql}
     config_path = tmp_path / f"node-{port}.json"
-    write_config(config_path, volumes, port, token=token, host=host, **ducklake)
+    write_config(config_path, volumes, port, token=token, host=host, flightsql=flightsql, **ducklake)
     log_path = tmp_path / f"node-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen([str(BINARY), "--config", str(config_path)], stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, **(env or {})})
+                            env={**node_environment(), **(env or {})})
     node = Node(proc, port, token, config_path, log_path)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -144,6 +166,10 @@ def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=No
             raise RuntimeError(f"homer-node exited with {proc.returncode}:\n{node.log()}")
         try:
             if requests.get(node.http + "/health", timeout=1).status_code == 200:
+                if flightsql is not None:
+                    node.flightsql_port = flightsql["port"]
+                    if not wait_for_port(node.flightsql_port, deadline):
+                        break
                 return node
         except requests.ConnectionError:
             pass

@@ -7,12 +7,12 @@ import subprocess
 import pytest
 import requests
 
-from conftest import BINARY, free_port_pair, start_node, write_config
+from conftest import BINARY, node_environment, free_port_pair, start_node, write_config
 
 
 def run(*args, env=None, timeout=60):
     return subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          env={**node_environment(), **(env or {})})
 
 
 def test_check_config_names_the_key(tmp_path):

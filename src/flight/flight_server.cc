@@ -1,0 +1,38 @@
+#include "flight/flight_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "flight/auth_middleware.h"
+#include "flight/flight_service.h"
+
+namespace homer::flight {
+
+arrow::Result<std::unique_ptr<FlightServer>> FlightServer::Start(engine::Engine* engine, FlightServerOptions options) {
+  if (options.max_message_size <= 0) return arrow::Status::Invalid("max_message_size must be positive");
+  ARROW_ASSIGN_OR_RAISE(auto location, arrow::flight::Location::ForGrpcTcp(options.host, options.port));
+  arrow::flight::FlightServerOptions server_options(location);
+  server_options.middleware.emplace_back("auth", std::make_shared<BearerAuthFactory>(options.token));
+  std::unique_ptr<FlightServer> server(new FlightServer());
+  server->service_ = std::make_unique<FlightService>(engine, options.max_message_size, options.scan);
+  ARROW_RETURN_NOT_OK(server->service_->Init(server_options));
+  spdlog::info("Arrow Flight (plain + Airport) listening on {}:{}{}", options.host, server->port(),
+               options.token.empty() ? " without authentication" : "");
+  return server;
+}
+
+FlightServer::~FlightServer() { Stop(); }
+
+int FlightServer::port() const { return service_->port(); }
+
+void FlightServer::Stop() {
+  if (stopped_ || !service_) return;
+  stopped_ = true;
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  auto st = service_->Shutdown(&deadline);
+  if (st.ok()) st = service_->Wait();
+  if (!st.ok()) spdlog::warn("Flight server shutdown: {}", st.ToString());
+}
+
+}  // namespace homer::flight

@@ -1,0 +1,32 @@
+#include "flight/status_map.h"
+
+#include <arrow/flight/types.h>
+
+namespace homer::flight {
+
+using arrow::flight::FlightStatusCode;
+using arrow::flight::MakeFlightError;
+
+arrow::Status ToFlightStatus(const arrow::Status& status) {
+  if (status.ok() || arrow::flight::FlightStatusDetail::UnwrapStatus(status)) return status;
+  switch (status.code()) {
+    case arrow::StatusCode::Invalid:
+    case arrow::StatusCode::TypeError:
+    case arrow::StatusCode::IndexError:
+    case arrow::StatusCode::CapacityError:
+      return arrow::Status::Invalid(status.message());
+    case arrow::StatusCode::KeyError:
+      return arrow::Status::KeyError(status.message());
+    case arrow::StatusCode::NotImplemented:
+      return arrow::Status::NotImplemented(status.message());
+    case arrow::StatusCode::Cancelled:
+      return MakeFlightError(FlightStatusCode::Cancelled, status.message());
+    case arrow::StatusCode::IOError:
+    case arrow::StatusCode::OutOfMemory:
+      return MakeFlightError(FlightStatusCode::Unavailable, status.message());
+    default:
+      return MakeFlightError(FlightStatusCode::Internal, status.message());
+  }
+}
+
+}  // namespace homer::flight

@@ -1,0 +1,278 @@
+#include "flightsql/flightsql_service.h"
+
+#include <arrow/ipc/api.h>
+#include <spdlog/spdlog.h>
+
+#include <type_traits>
+
+#include "flight/data_stream.h"
+#include "flight/status_map.h"
+#include "flightsql/grafana_cast.h"
+#include "flightsql/metadata.h"
+#include "flightsql/parameters.h"
+#include "flightsql/session_actions.h"
+#include "flightsql/sql_info_lists.h"
+#include "flightsql/type_info.h"
+
+namespace homer::flightsql {
+
+namespace fl = arrow::flight;
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+constexpr const char* kReadOnly = "homer-node serves a read-only lake: ";
+
+arrow::Status RefuseWrite(const char* what) {
+  return arrow::Status::Invalid(kReadOnly, what, " are not supported (SqlInfo 3 FLIGHT_SQL_SERVER_READ_ONLY is true)");
+}
+
+/// The commands that cannot be planned or streamed: writes, Substrait, bare tickets.
+arrow::Status Unplannable(const Command& command) {
+  return std::visit(
+      Overloaded{[](const pb::CommandStatementUpdate&) { return RefuseWrite("updates"); },
+                 [](const pb::CommandPreparedStatementUpdate&) { return RefuseWrite("updates"); },
+                 [](const pb::CommandStatementIngest&) { return RefuseWrite("bulk ingestion"); },
+                 [](const pb::CommandStatementSubstraitPlan&) {
+                   return arrow::Status::NotImplemented("Substrait plans are not supported: send SQL");
+                 },
+                 [](const auto&) { return arrow::Status::Invalid("this Flight SQL message is not a command here"); }},
+      command);
+}
+
+arrow::Result<std::unique_ptr<fl::ResultStream>> OneResult(std::string body) {
+  std::vector<fl::Result> results(1);
+  results[0].body = arrow::Buffer::FromString(std::move(body));
+  return std::make_unique<fl::SimpleResultStream>(std::move(results));
+}
+
+}  // namespace
+
+FlightSqlService::FlightSqlService(engine::Engine* engine, int64_t max_message_size, bool grafana_casts)
+    : engine_(engine), max_message_size_(max_message_size), grafana_casts_(grafana_casts), catalog_(engine) {}
+
+arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(const std::string& sql) {
+  // Preparing the statement checks it against the sandbox and yields the exact schema DoGet's
+  // stream will have.
+  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, sql));
+  std::string run = sql;
+  if (grafana_casts_) {
+    run = GrafanaCastSql(sql, *schema);
+    if (run != sql) {
+      ARROW_ASSIGN_OR_RAISE(schema, common::QuerySchema(engine_, run));
+    }
+  }
+  pb::TicketStatementQuery ticket;
+  ticket.set_statement_handle(EncodeStatementHandle(run));
+  return Plan{std::move(schema), PackAny(ticket)};
+}
+
+arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanCommand(const Command& command,
+                                                                    const std::string& command_bytes) {
+  if (auto* q = std::get_if<pb::CommandStatementQuery>(&command)) {
+    if (q->has_transaction_id()) return arrow::Status::Invalid("transactions are not supported (read-only lake)");
+    return PlanStatement(q->query());
+  }
+  if (auto* p = std::get_if<pb::CommandPreparedStatementQuery>(&command)) {
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(p->prepared_statement_handle()));
+    if (CountPlaceholders(statement.bound_sql) > 0) {
+      return arrow::Status::Invalid("the prepared statement has parameters: bind them with DoPut first");
+    }
+    return PlanStatement(statement.bound_sql);
+  }
+  // Catalog commands: the ticket is the command itself, answered whole in DoGet.
+  std::shared_ptr<arrow::Schema> schema = std::visit(
+      Overloaded{[](const pb::CommandGetCatalogs&) { return CatalogsSchema(); },
+                 [](const pb::CommandGetDbSchemas&) { return DbSchemasSchema(); },
+                 [](const pb::CommandGetTables& c) { return TablesSchema(c.include_schema()); },
+                 [](const pb::CommandGetTableTypes&) { return TableTypesSchema(); },
+                 [](const pb::CommandGetSqlInfo&) { return SqlInfoSchema(); },
+                 [](const pb::CommandGetXdbcTypeInfo&) { return XdbcTypeInfoSchema(); },
+                 [](const pb::CommandGetPrimaryKeys&) { return PrimaryKeysSchema(); },
+                 [](const pb::CommandGetImportedKeys&) { return ForeignKeysSchema(); },
+                 [](const pb::CommandGetExportedKeys&) { return ForeignKeysSchema(); },
+                 [](const pb::CommandGetCrossReference&) { return ForeignKeysSchema(); },
+                 [](const auto&) { return std::shared_ptr<arrow::Schema>(); }},
+      command);
+  if (!schema) return Unplannable(command);
+  return Plan{std::move(schema), command_bytes};
+}
+
+arrow::Status FlightSqlService::GetFlightInfo(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
+                                              std::unique_ptr<fl::FlightInfo>* info) {
+  auto result = [&]() -> arrow::Result<std::unique_ptr<fl::FlightInfo>> {
+    if (request.type != fl::FlightDescriptor::CMD) {
+      return arrow::Status::Invalid("Flight SQL takes command descriptors; path descriptors are served on Flight");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.cmd));
+    ARROW_ASSIGN_OR_RAISE(auto plan, PlanCommand(command, request.cmd));
+    // Exactly one endpoint, no locations (same server): Grafana only reads endpoint 0.
+    fl::FlightEndpoint endpoint{fl::Ticket{plan.ticket}, {}, std::nullopt, ""};
+    ARROW_ASSIGN_OR_RAISE(auto made, fl::FlightInfo::Make(*plan.schema, request, {endpoint}, -1, -1));
+    return std::make_unique<fl::FlightInfo>(std::move(made));
+  }();
+  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  *info = std::move(*result);
+  return arrow::Status::OK();
+}
+
+arrow::Status FlightSqlService::GetSchema(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
+                                          std::unique_ptr<fl::SchemaResult>* schema) {
+  auto result = [&]() -> arrow::Result<std::unique_ptr<fl::SchemaResult>> {
+    if (request.type != fl::FlightDescriptor::CMD) return arrow::Status::Invalid("Flight SQL takes command descriptors");
+    ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.cmd));
+    ARROW_ASSIGN_OR_RAISE(auto plan, PlanCommand(command, request.cmd));
+    return fl::SchemaResult::Make(*plan.schema);
+  }();
+  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  *schema = std::move(*result);
+  return arrow::Status::OK();
+}
+
+arrow::Result<const SqlInfoTable*> FlightSqlService::SqlInfo() {
+  std::lock_guard<std::mutex> lock(sql_info_mutex_);
+  if (!sql_info_) {
+    ARROW_ASSIGN_OR_RAISE(auto lists, LoadSqlInfoLists(engine_));
+    sql_info_ = MakeSqlInfoTable(lists);
+  }
+  return &*sql_info_;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> FlightSqlService::MetadataBatch(const Command& command) {
+  if (auto* c = std::get_if<pb::CommandGetSqlInfo>(&command)) {
+    ARROW_ASSIGN_OR_RAISE(auto table, SqlInfo());
+    return MakeSqlInfoBatch(*table, {c->info().begin(), c->info().end()});
+  }
+  if (auto* c = std::get_if<pb::CommandGetXdbcTypeInfo>(&command)) {
+    return MakeXdbcTypeInfoBatch(c->has_data_type() ? std::optional<int32_t>(c->data_type()) : std::nullopt);
+  }
+  if (std::holds_alternative<pb::CommandGetTableTypes>(command)) return GetTableTypes();
+  if (std::holds_alternative<pb::CommandGetPrimaryKeys>(command)) {
+    return arrow::RecordBatch::MakeEmpty(PrimaryKeysSchema());
+  }
+  if (std::holds_alternative<pb::CommandGetImportedKeys>(command) ||
+      std::holds_alternative<pb::CommandGetExportedKeys>(command) ||
+      std::holds_alternative<pb::CommandGetCrossReference>(command)) {
+    return arrow::RecordBatch::MakeEmpty(ForeignKeysSchema());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
+  if (std::holds_alternative<pb::CommandGetCatalogs>(command)) return GetCatalogs(*snapshot);
+  if (auto* c = std::get_if<pb::CommandGetDbSchemas>(&command)) return GetDbSchemas(*snapshot, *c);
+  if (auto* c = std::get_if<pb::CommandGetTables>(&command)) return GetTables(*snapshot, *c);
+  return Unplannable(command);
+}
+
+arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(const Command& command,
+                                                                              const fl::ServerCallContext& context) {
+  if (auto* t = std::get_if<pb::TicketStatementQuery>(&command)) {
+    ARROW_ASSIGN_OR_RAISE(auto sql, DecodeStatementHandle(t->statement_handle()));
+    // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
+    return flight::OpenDataStream(engine_, flight::TicketContent{sql, false}, context, &watcher_, max_message_size_);
+  }
+  if (auto* p = std::get_if<pb::CommandPreparedStatementQuery>(&command)) {
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(p->prepared_statement_handle()));
+    return flight::OpenDataStream(engine_, flight::TicketContent{statement.bound_sql, false}, context, &watcher_,
+                                  max_message_size_);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto batch, MetadataBatch(command));
+  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::RecordBatchReader::Make({batch}, batch->schema()));
+  return std::make_unique<fl::RecordBatchStream>(std::move(reader));
+}
+
+arrow::Status FlightSqlService::DoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
+                                      std::unique_ptr<fl::FlightDataStream>* stream) {
+  auto result = [&]() -> arrow::Result<std::unique_ptr<fl::FlightDataStream>> {
+    ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.ticket));
+    return Stream(command, context);
+  }();
+  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  *stream = std::move(*result);
+  return arrow::Status::OK();
+}
+
+arrow::Status FlightSqlService::DoPut(const fl::ServerCallContext&, std::unique_ptr<fl::FlightMessageReader> reader,
+                                      std::unique_ptr<fl::FlightMetadataWriter> writer) {
+  auto status = [&]() -> arrow::Status {
+    ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(reader->descriptor().cmd));
+    auto* prepared = std::get_if<pb::CommandPreparedStatementQuery>(&command);
+    if (!prepared) return Unplannable(command);
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(prepared->prepared_statement_handle()));
+    ARROW_ASSIGN_OR_RAISE(auto batches, reader->ToRecordBatches());
+    int64_t rows = 0;
+    for (const auto& b : batches) {
+      if (b->num_rows() == 0) continue;
+      // A query answers one result per GetFlightInfo: several parameter sets would need several.
+      if (rows + b->num_rows() > 1) return arrow::Status::NotImplemented("bind one parameter set per query execution");
+      ARROW_ASSIGN_OR_RAISE(statement.bound_sql, BindParameters(statement.template_sql, b.get(), 0));
+      rows += b->num_rows();
+    }
+    // The new handle carries the bound values: the client uses it from now on.
+    pb::DoPutPreparedStatementResult result;
+    result.set_prepared_statement_handle(EncodePreparedHandle(statement));
+    return writer->WriteMetadata(*arrow::Buffer::FromString(result.SerializeAsString()));
+  }();
+  return flight::ToFlightStatus(status);
+}
+
+arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::string& body) {
+  ARROW_ASSIGN_OR_RAISE(auto request, UnpackAny<pb::ActionCreatePreparedStatementRequest>(body));
+  if (request.has_transaction_id()) return arrow::Status::Invalid("transactions are not supported (read-only lake)");
+  // Placeholders as NULL: the statement is checked by the sandbox and its result schema known
+  // before any value is bound.
+  ARROW_ASSIGN_OR_RAISE(auto unbound, BindParameters(request.query(), nullptr, 0));
+  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, unbound));
+  ARROW_ASSIGN_OR_RAISE(auto ipc, arrow::ipc::SerializeSchema(*schema));
+  pb::ActionCreatePreparedStatementResult result;
+  result.set_prepared_statement_handle(EncodeStatementHandle(request.query()));
+  result.set_dataset_schema(ipc->ToString());
+  return PackAny(result);
+}
+
+arrow::Status FlightSqlService::DoAction(const fl::ServerCallContext&, const fl::Action& action,
+                                         std::unique_ptr<fl::ResultStream>* result) {
+  const std::string body = action.body ? action.body->ToString() : std::string();
+  auto stream = [&]() -> arrow::Result<std::unique_ptr<fl::ResultStream>> {
+    if (action.type == "CreatePreparedStatement") {
+      ARROW_ASSIGN_OR_RAISE(auto reply, CreatePreparedStatement(body));
+      return OneResult(std::move(reply));
+    }
+    if (action.type == "ClosePreparedStatement") {
+      // Handles hold no server state: nothing to release.
+      ARROW_RETURN_NOT_OK(UnpackAny<pb::ActionClosePreparedStatementRequest>(body).status());
+      return std::make_unique<fl::SimpleResultStream>(std::vector<fl::Result>{});
+    }
+    if (action.type == fl::ActionType::kCancelFlightInfo.type) {
+      // A FlightInfo starts nothing: its query runs inside the DoGet, and cancelling that call
+      // stops it in DuckDB.
+      ARROW_ASSIGN_OR_RAISE(auto reply, fl::CancelFlightInfoResult(fl::CancelStatus::kNotCancellable).SerializeToString());
+      return OneResult(std::move(reply));
+    }
+    bool session_action = false;
+    ARROW_ASSIGN_OR_RAISE(auto session_reply, SessionAction(action.type, body, &session_action));
+    if (session_action) return OneResult(std::move(session_reply));
+    if (action.type == "BeginTransaction" || action.type == "EndTransaction" || action.type == "BeginSavepoint" ||
+        action.type == "EndSavepoint") {
+      return arrow::Status::NotImplemented(kReadOnly, "transactions are not supported (SqlInfo 8 is NONE)");
+    }
+    return arrow::Status::NotImplemented("action '", action.type, "' is not supported by homer-node's Flight SQL");
+  }();
+  if (!stream.ok()) return flight::ToFlightStatus(stream.status());
+  *result = std::move(*stream);
+  return arrow::Status::OK();
+}
+
+arrow::Status FlightSqlService::ListActions(const fl::ServerCallContext&, std::vector<fl::ActionType>* actions) {
+  *actions = {{"CreatePreparedStatement", "prepare a SELECT; the handle carries the statement"},
+              {"ClosePreparedStatement", "release a prepared statement (a no-op: handles are stateless)"},
+              fl::ActionType::kCancelFlightInfo, fl::ActionType::kSetSessionOptions,
+              fl::ActionType::kGetSessionOptions, fl::ActionType::kCloseSession};
+  return arrow::Status::OK();
+}
+
+}  // namespace homer::flightsql
