@@ -144,3 +144,37 @@ def test_data_path_mismatch_on_s3_names_the_fix(tiered, tmp_path):
     assert r.returncode == 1
     assert "volume 'cold'" in r.stderr and "override_data_path" in r.stderr
     assert tiered["s3"].secret_key not in r.stderr
+
+
+def test_every_surface_sees_the_merged_lake_and_skips_cold(tiered, node_factory):
+    """The same hot-only query through Flight and Flight SQL, with the S3 endpoint down."""
+    import adbc_driver_flightsql
+    import adbc_driver_flightsql.dbapi as flightsql
+    import pyarrow.flight as flight
+
+    node = node_factory([tiered["hot"], tiered["cold"]], flightsql={})
+    merged = ("SELECT storage_volume, count(*) AS n FROM homer_lake.main.hep_proto_1_call "
+              "WHERE timestamp >= TIMESTAMP '2026-11-20' GROUP BY ALL")
+    everything = "SELECT count(*) AS n FROM homer_lake.main.hep_proto_1_call"
+    options = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {node.token}".encode())])
+    client = flight.FlightClient(f"grpc://127.0.0.1:{node.port}")
+
+    def via_flight(sql):
+        info = client.get_flight_info(flight.FlightDescriptor.for_command(sql.encode()), options)
+        return client.do_get(info.endpoints[0].ticket, options).read_all().to_pylist()
+
+    def via_flightsql(sql):
+        with flightsql.connect(f"grpc://127.0.0.1:{node.flightsql_port}", db_kwargs={
+                adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {node.token}"},
+                autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetch_arrow_table().to_pylist()
+
+    for run in (via_flight, via_flightsql):
+        assert run(everything) == [{"n": 4001}]
+    tiered["s3"].proxy.down()
+    try:
+        for run in (via_flight, via_flightsql):
+            assert run(merged) == [{"storage_volume": "hot", "n": 1000}]
+    finally:
+        tiered["s3"].proxy.up()
