@@ -27,3 +27,12 @@ def volumes(lake_dir: Path = LAKE):
         {"name": "cold", "catalog_path": str(lake_dir / "homer_lake_cold.sqlite"),
          "path": str(lake_dir / "data/cold") + "/"},
     ]
+
+
+def peak_rss(pid):
+    """A process's peak resident memory (VmHWM), in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LAKE, ensure_lake, volumes  # noqa: E402
+from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
 from conftest import start_node, writer_connection  # noqa: E402
 
 import pyarrow.flight as flight  # noqa: E402
@@ -113,14 +113,6 @@ def flight_parallel(node, schema_name, table_name, json_filters_for):
     secs = time.perf_counter() - start
     client.close()
     return secs, sum(r for r, _ in totals), sum(b for _, b in totals), len(endpoints)
-
-
-def peak_rss(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def report(label, secs, rows, row_bytes, base):

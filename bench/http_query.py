@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LAKE, ensure_lake, volumes  # noqa: E402
+from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
 from conftest import start_node, writer_connection  # noqa: E402
 
 
@@ -53,14 +53,6 @@ def curl_query(node, sql):
     code, size = r.stdout.split()
     assert code == "200", r.stdout
     return secs, int(size)
-
-
-def peak_rss(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def main():
