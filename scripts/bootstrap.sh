@@ -104,11 +104,64 @@ step_venv() {
   stamp "$s"
 }
 
+# Grafana's Flight SQL client (arrow-go) built from tests/clients/grafana (pinned in its go.sum).
+step_go_client() {
+  local src="$ROOT/tests/clients/grafana" bin="$DEPS/bin/grafana-flightsql-client"
+  local s="go-client-$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-16)"
+  done_already "$s" && [[ -x "$bin" ]] && return 0
+  local go; go="$(command -v go || echo /usr/local/go/bin/go)"
+  if [[ ! -x "$go" ]]; then
+    fail "Go toolchain for tests/clients/grafana (no go in PATH or /usr/local/go/bin; Go >= 1.21 needed, it fetches the go.mod toolchain)"
+    return
+  fi
+  log "building the Grafana Flight SQL test client (tests/clients/grafana, modules pinned by go.sum)"
+  mkdir -p "$DEPS/bin"
+  # Modules and build cache live in .deps like every other dependency.
+  (cd "$src" && GOMODCACHE="$DEPS/go/mod" GOCACHE="$DEPS/go/cache" \
+    "$go" build -mod=readonly -modcacherw -trimpath -buildvcs=false -o "$bin" .) \
+    || { fail "Go modules or build of tests/clients/grafana ($go)"; return; }
+  rm -f "$DEPS/stamps"/go-client-*
+  stamp "$s"
+}
+
+# The Arrow Flight SQL JDBC driver from Maven Central (pinned version and checksum).
+step_jdbc() {
+  # 19.0.0 is not on Maven Central under this artifact; 18.3.0 is the newest release there.
+  local version=18.3.0
+  local sha256=3f418b46c880e263558c5de669bdbede2c5d4375527ced116fb29f795b03704c
+  local url="https://repo1.maven.org/maven2/org/apache/arrow/flight-sql-jdbc-driver/$version/flight-sql-jdbc-driver-$version.jar"
+  local src="$ROOT/tests/clients/jdbc/JdbcCheck.java"
+  local dir="$DEPS/jdbc" jar="$DEPS/jdbc/flight-sql-jdbc-driver-$version.jar"
+  # Keyed by the driver's version and the program's source: an edit recompiles.
+  local s="jdbc-$version-$(sha256sum "$src" | cut -c1-16)"
+  done_already "$s" && [[ -f "$jar" && -f "$dir/classes/JdbcCheck.class" ]] && return 0
+  if ! command -v javac >/dev/null; then
+    log "installing Debian package openjdk-17-jdk-headless (java + javac for tests/clients/jdbc)"
+    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jdk-headless \
+      >/dev/null || { fail "Debian package openjdk-17-jdk-headless"; return; }
+  fi
+  mkdir -p "$dir"
+  if [[ ! -f "$jar" ]] || ! echo "$sha256  $jar" | sha256sum -c --quiet 2>/dev/null; then
+    log "fetching the Arrow Flight SQL JDBC driver $version (Maven Central)"
+    curl -sSfL -o "$jar.part" "$url" || { rm -f "$jar.part"; fail "Maven Central flight-sql-jdbc-driver $version"; return; }
+    echo "$sha256  $jar.part" | sha256sum -c --quiet || { rm -f "$jar.part"; fail "flight-sql-jdbc-driver $version checksum"; return; }
+    mv "$jar.part" "$jar"
+  fi
+  log "compiling tests/clients/jdbc/JdbcCheck.java against the driver"
+  rm -rf "$dir/classes" && mkdir -p "$dir/classes"
+  javac -nowarn -d "$dir/classes" -cp "$jar" "$src" || { fail "javac tests/clients/jdbc/JdbcCheck.java"; return; }
+  rm -f "$DEPS/stamps"/jdbc-*
+  stamp "$s"
+}
+
 step_apt
 step_duckdb
 step_extensions
 step_arrow
 step_venv
+step_go_client
+step_jdbc
 
 if [[ ${#FAILED[@]} -gt 0 ]]; then
   log "could not fetch:"; for f in "${FAILED[@]}"; do log "  - $f"; done

@@ -110,8 +110,9 @@ arrow::Result<TextRows> QueryText(engine::Engine* engine, const std::string& sql
   return rows;
 }
 
-arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(engine::Engine* engine, const std::string& sql) {
-  ARROW_ASSIGN_OR_RAISE(auto query, engine->Execute(sql));
+arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(engine::Engine* engine, const std::string& sql,
+                                                          const engine::QueryParameters& parameters) {
+  ARROW_ASSIGN_OR_RAISE(auto query, engine->Execute(sql, parameters));
   return WireSchema(query->schema());
 }
 

@@ -69,7 +69,9 @@ class LakeCatalog {
 using TextRows = std::vector<std::vector<std::optional<std::string>>>;
 arrow::Result<TextRows> QueryText(engine::Engine* engine, const std::string& sql);
 
-/// The wire schema of a query, from preparing it (the query does not run).
-arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(engine::Engine* engine, const std::string& sql);
+/// The wire schema of a query with `parameters` bound, from preparing it (the query does not run
+/// unless a result type depends on a parameter's type).
+arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(engine::Engine* engine, const std::string& sql,
+                                                          const engine::QueryParameters& parameters = {});
 
 }  // namespace homer::common

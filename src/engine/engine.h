@@ -34,8 +34,18 @@ class Engine {
   static arrow::Result<std::unique_ptr<Engine>> Open(const config::ServerConfig& config, EngineOptions options);
   ~Engine();
 
-  /// Start a sandboxed read-only query on its own connection.
-  arrow::Result<std::unique_ptr<QueryStream>> Execute(const std::string& sql);
+  /// Start a sandboxed read-only query on its own connection, with a value for each of its
+  /// parameters (none for a statement without parameters).
+  arrow::Result<std::unique_ptr<QueryStream>> Execute(const std::string& sql, const QueryParameters& parameters = {});
+
+  /// What a statement returns and takes, without values for its parameters (checked by the
+  /// sandbox like a query). Result types that depend on a parameter's type (`SELECT ?`) are
+  /// those of NULL.
+  struct StatementShape {
+    std::shared_ptr<arrow::Schema> result;
+    std::shared_ptr<arrow::Schema> parameters;
+  };
+  arrow::Result<StatementShape> Describe(const std::string& sql);
 
   /// Re-read the volumes' tables and rebuild the merged views when they changed.
   arrow::Status Refresh();

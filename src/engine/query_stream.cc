@@ -6,12 +6,25 @@
 #include <vector>
 
 #include "engine/duckdb_util.h"
+#include "engine/query_parameters.h"
 #include "engine/query_registry.h"
 #include "engine/sandbox.h"
 
 namespace homer::engine {
+namespace {
+
+/// A result column DuckDB cannot type before values are bound (it depends on a parameter).
+bool HasUntypedColumns(duckdb_prepared_statement prepared) {
+  for (idx_t i = 0; i < duckdb_prepared_statement_column_count(prepared); ++i) {
+    if (duckdb_prepared_statement_column_type(prepared, i) == DUCKDB_TYPE_INVALID) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection con, const std::string& sql,
+                                                               const QueryParameters* parameters,
                                                                QueryContext context) {
   std::unique_ptr<QueryStream> q(new QueryStream());
   q->con_ = std::move(con);
@@ -20,8 +33,20 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
     return MessageError(duckdb_prepare_error(q->prepared_.get()));
   }
   ARROW_RETURN_NOT_OK(CheckPreparedIsSelect(q->prepared_.get()));
-  ARROW_RETURN_NOT_OK(q->InitSchema());
+  duckdb_connection_get_arrow_options(q->con_.get(), q->arrow_options_.out());
+  ARROW_ASSIGN_OR_RAISE(q->parameter_schema_, ParameterSchema(q->prepared_.get(), q->arrow_options_.get()));
+  const bool untyped = HasUntypedParameters(q->prepared_.get()) || HasUntypedColumns(q->prepared_.get());
+  ARROW_RETURN_NOT_OK(parameters ? BindParameters(q->prepared_.get(), *parameters) : BindNulls(q->prepared_.get()));
   q->registry_id_ = q->context_.registry->Add(q.get(), q->context_.timeout);
+  if (untyped) {
+    // The result types follow the bound values' types (`SELECT ?`): DuckDB plans the statement
+    // again when it runs, so the schema is read from the started result. (Asked before binding,
+    // which gives the parameters types.)
+    ARROW_RETURN_NOT_OK(q->Execute());
+    ARROW_RETURN_NOT_OK(q->InitSchemaFromResult());
+  } else {
+    ARROW_RETURN_NOT_OK(q->InitSchema());
+  }
   return q;
 }
 
@@ -38,20 +63,40 @@ arrow::Status QueryStream::Execute() {
 }
 
 arrow::Status QueryStream::InitSchema() {
-  duckdb_connection_get_arrow_options(con_.get(), arrow_options_.out());
   // From the prepared statement, so the schema is known before the query runs.
   const idx_t n = duckdb_prepared_statement_column_count(prepared_.get());
-  std::vector<LogicalType> owned;
-  std::vector<duckdb_logical_type> types;
-  std::vector<const char*> names;
+  std::vector<LogicalType> types;
+  std::vector<std::string> names;
   for (idx_t i = 0; i < n; ++i) {
-    owned.emplace_back(duckdb_prepared_statement_column_logical_type(prepared_.get(), i));
-    types.push_back(owned.back().get());
-    names.push_back(duckdb_prepared_statement_column_name(prepared_.get(), i));
+    types.emplace_back(duckdb_prepared_statement_column_logical_type(prepared_.get(), i));
+    const char* name = duckdb_prepared_statement_column_name(prepared_.get(), i);
+    names.emplace_back(name);
+    duckdb_free(const_cast<char*>(name));
+  }
+  return SetSchema(types, names);
+}
+
+arrow::Status QueryStream::InitSchemaFromResult() {
+  const idx_t n = duckdb_column_count(result_.get());
+  std::vector<LogicalType> types;
+  std::vector<std::string> names;
+  for (idx_t i = 0; i < n; ++i) {
+    types.emplace_back(duckdb_column_logical_type(result_.get(), i));
+    names.emplace_back(duckdb_column_name(result_.get(), i));  // owned by the result
+  }
+  return SetSchema(types, names);
+}
+
+arrow::Status QueryStream::SetSchema(const std::vector<LogicalType>& types, const std::vector<std::string>& names) {
+  std::vector<duckdb_logical_type> raw_types;
+  std::vector<const char*> raw_names;
+  for (size_t i = 0; i < types.size(); ++i) {
+    raw_types.push_back(types[i].get());
+    raw_names.push_back(names[i].c_str());
   }
   ArrowSchema c_schema;
-  ErrorData err(duckdb_to_arrow_schema(arrow_options_.get(), types.data(), names.data(), n, &c_schema));
-  for (const char* name : names) duckdb_free(const_cast<char*>(name));
+  ErrorData err(duckdb_to_arrow_schema(arrow_options_.get(), raw_types.data(), raw_names.data(), raw_types.size(),
+                                       &c_schema));
   ARROW_RETURN_NOT_OK(ErrorDataStatus(err.get()));
   ARROW_ASSIGN_OR_RAISE(schema_, arrow::ImportSchema(&c_schema));
   return arrow::Status::OK();

@@ -11,9 +11,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "engine/connection_pool.h"
 #include "engine/duckdb_handles.h"
+#include "engine/query_parameters.h"
 #include "engine/query_profile.h"
 
 namespace homer::engine {
@@ -37,6 +39,8 @@ class QueryStream {
   QueryStream& operator=(const QueryStream&) = delete;
 
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  /// The statement's parameters (engine/query_parameters.h); empty when it has none.
+  const std::shared_ptr<arrow::Schema>& parameter_schema() const { return parameter_schema_; }
   /// The next batch (one DuckDB chunk), or nullptr once the result is exhausted. The first call
   /// runs the query up to its first rows (for an aggregate, the whole query).
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Next();
@@ -50,10 +54,14 @@ class QueryStream {
  private:
   friend class Engine;
   QueryStream() = default;
-  /// Prepare and check `sql` on `con` (already sandbox-checked); it runs on the first Next().
+  /// Prepare and check `sql` on `con` (already sandbox-checked) and bind `parameters`; it runs
+  /// on the first Next(). Without `parameters` every parameter is NULL: such a stream only
+  /// describes the statement and is not to be read.
   static arrow::Result<std::unique_ptr<QueryStream>> Start(PooledConnection con, const std::string& sql,
-                                                           QueryContext context);
+                                                           const QueryParameters* parameters, QueryContext context);
   arrow::Status InitSchema();
+  arrow::Status InitSchemaFromResult();
+  arrow::Status SetSchema(const std::vector<LogicalType>& types, const std::vector<std::string>& names);
   arrow::Status Execute();
   arrow::Status StoppedStatus(arrow::Status st) const;
 
@@ -62,6 +70,7 @@ class QueryStream {
   Result result_;
   ArrowOptions arrow_options_;
   std::shared_ptr<arrow::Schema> schema_;
+  std::shared_ptr<arrow::Schema> parameter_schema_;
   QueryContext context_;
   QueryProfile profile_;
   std::mutex interrupt_mutex_;  ///< guards con_ against interrupt during teardown

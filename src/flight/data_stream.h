@@ -8,6 +8,7 @@
 #include <arrow/result.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine/engine.h"
 #include "flight/cancel_watcher.h"
@@ -15,10 +16,12 @@
 
 namespace homer::flight {
 
-/// Start the ticket's query (it runs when the first batch is pulled) for the call `context`.
-/// Errors while streaming reach the client through ToFlightStatus.
+/// Start the ticket's query (it runs when the first batch is pulled) for the call `context`,
+/// once per parameter set in `parameter_rows`, results one after another (all of the first
+/// row's schema). Errors while streaming reach the client through ToFlightStatus.
 arrow::Result<std::unique_ptr<arrow::flight::FlightDataStream>> OpenDataStream(
     engine::Engine* engine, const TicketContent& ticket, const arrow::flight::ServerCallContext& context,
-    CancelWatcher* watcher, int64_t max_message_size);
+    CancelWatcher* watcher, int64_t max_message_size,
+    std::vector<engine::QueryParameters> parameter_rows = {engine::QueryParameters{}});
 
 }  // namespace homer::flight

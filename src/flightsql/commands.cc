@@ -5,8 +5,6 @@
 namespace homer::flightsql {
 namespace {
 
-constexpr std::string_view kHandleTag = "HSQ1";  // homer-node statement handle, format 1
-
 /// Unpack `any` into the alternative T of Command when its type_url names T.
 template <typename T>
 bool TryUnpack(const google::protobuf::Any& any, Command* out) {
@@ -57,14 +55,5 @@ arrow::Result<T> UnpackAny(std::string_view any_bytes) {
 
 template arrow::Result<pb::ActionCreatePreparedStatementRequest> UnpackAny(std::string_view);
 template arrow::Result<pb::ActionClosePreparedStatementRequest> UnpackAny(std::string_view);
-
-std::string EncodeStatementHandle(const std::string& sql) { return std::string(kHandleTag) + sql; }
-
-arrow::Result<std::string> DecodeStatementHandle(std::string_view handle) {
-  if (handle.substr(0, kHandleTag.size()) != kHandleTag) {
-    return arrow::Status::Invalid("unknown statement handle (not issued by homer-node)");
-  }
-  return std::string(handle.substr(kHandleTag.size()));
-}
 
 }  // namespace homer::flightsql

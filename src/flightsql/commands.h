@@ -37,9 +37,4 @@ std::string PackAny(const google::protobuf::Message& message);
 template <typename T>
 arrow::Result<T> UnpackAny(std::string_view any_bytes);
 
-/// The SQL text a statement handle (ticket or prepared statement) carries. Handles are the
-/// statement itself behind a format tag, so a restarted node still redeems them.
-std::string EncodeStatementHandle(const std::string& sql);
-arrow::Result<std::string> DecodeStatementHandle(std::string_view handle);
-
 }  // namespace homer::flightsql

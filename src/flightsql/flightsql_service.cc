@@ -5,13 +5,14 @@
 
 #include <type_traits>
 
+#include "common/arrow_types.h"
 #include "flight/data_stream.h"
 #include "flight/status_map.h"
 #include "flightsql/grafana_cast.h"
 #include "flightsql/metadata.h"
-#include "flightsql/parameters.h"
 #include "flightsql/session_actions.h"
 #include "flightsql/sql_info_lists.h"
+#include "flightsql/statement_handle.h"
 #include "flightsql/type_info.h"
 
 namespace homer::flightsql {
@@ -57,19 +58,26 @@ arrow::Result<std::unique_ptr<fl::ResultStream>> OneResult(std::string body) {
 FlightSqlService::FlightSqlService(engine::Engine* engine, int64_t max_message_size, bool grafana_casts)
     : engine_(engine), max_message_size_(max_message_size), grafana_casts_(grafana_casts), catalog_(engine) {}
 
-arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(const std::string& sql) {
-  // Preparing the statement checks it against the sandbox and yields the exact schema DoGet's
-  // stream will have.
-  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, sql));
-  std::string run = sql;
-  if (grafana_casts_) {
-    run = GrafanaCastSql(sql, *schema);
-    if (run != sql) {
-      ARROW_ASSIGN_OR_RAISE(schema, common::QuerySchema(engine_, run));
-    }
+arrow::Result<std::string> FlightSqlService::SqlToRun(const std::string& sql,
+                                                     std::shared_ptr<arrow::Schema>* schema,
+                                                     const engine::QueryParameters& parameters) {
+  if (!grafana_casts_) return sql;
+  std::string run = GrafanaCastSql(sql, **schema);
+  if (run != sql) {
+    ARROW_ASSIGN_OR_RAISE(*schema, common::QuerySchema(engine_, run, parameters));
   }
+  return run;
+}
+
+arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(StatementHandle statement) {
+  // Preparing the statement (with the first parameter row) checks it against the sandbox and
+  // yields the exact schema DoGet's stream will have.
+  ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
+  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, statement.sql, rows[0]));
+  ARROW_ASSIGN_OR_RAISE(statement.sql, SqlToRun(statement.sql, &schema, rows[0]));
   pb::TicketStatementQuery ticket;
-  ticket.set_statement_handle(EncodeStatementHandle(run));
+  ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(statement));
+  ticket.set_statement_handle(std::move(handle));
   return Plan{std::move(schema), PackAny(ticket)};
 }
 
@@ -77,14 +85,11 @@ arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanCommand(const Comman
                                                                     const std::string& command_bytes) {
   if (auto* q = std::get_if<pb::CommandStatementQuery>(&command)) {
     if (q->has_transaction_id()) return arrow::Status::Invalid("transactions are not supported (read-only lake)");
-    return PlanStatement(q->query());
+    return PlanStatement(StatementHandle{q->query(), nullptr});
   }
   if (auto* p = std::get_if<pb::CommandPreparedStatementQuery>(&command)) {
-    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(p->prepared_statement_handle()));
-    if (CountPlaceholders(statement.bound_sql) > 0) {
-      return arrow::Status::Invalid("the prepared statement has parameters: bind them with DoPut first");
-    }
-    return PlanStatement(statement.bound_sql);
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(p->prepared_statement_handle()));
+    return PlanStatement(std::move(statement));
   }
   // Catalog commands: the ticket is the command itself, answered whole in DoGet.
   std::shared_ptr<arrow::Schema> schema = std::visit(
@@ -170,15 +175,15 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> FlightSqlService::MetadataBat
 
 arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(const Command& command,
                                                                               const fl::ServerCallContext& context) {
-  if (auto* t = std::get_if<pb::TicketStatementQuery>(&command)) {
-    ARROW_ASSIGN_OR_RAISE(auto sql, DecodeStatementHandle(t->statement_handle()));
+  const std::string* handle = nullptr;
+  if (auto* t = std::get_if<pb::TicketStatementQuery>(&command)) handle = &t->statement_handle();
+  if (auto* p = std::get_if<pb::CommandPreparedStatementQuery>(&command)) handle = &p->prepared_statement_handle();
+  if (handle) {
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(*handle));
+    ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
-    return flight::OpenDataStream(engine_, flight::TicketContent{sql, false}, context, &watcher_, max_message_size_);
-  }
-  if (auto* p = std::get_if<pb::CommandPreparedStatementQuery>(&command)) {
-    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(p->prepared_statement_handle()));
-    return flight::OpenDataStream(engine_, flight::TicketContent{statement.bound_sql, false}, context, &watcher_,
-                                  max_message_size_);
+    return flight::OpenDataStream(engine_, flight::TicketContent{statement.sql, false}, context, &watcher_,
+                                  max_message_size_, std::move(rows));
   }
   ARROW_ASSIGN_OR_RAISE(auto batch, MetadataBatch(command));
   ARROW_ASSIGN_OR_RAISE(auto reader, arrow::RecordBatchReader::Make({batch}, batch->schema()));
@@ -202,19 +207,14 @@ arrow::Status FlightSqlService::DoPut(const fl::ServerCallContext&, std::unique_
     ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(reader->descriptor().cmd));
     auto* prepared = std::get_if<pb::CommandPreparedStatementQuery>(&command);
     if (!prepared) return Unplannable(command);
-    ARROW_ASSIGN_OR_RAISE(auto statement, DecodePreparedHandle(prepared->prepared_statement_handle()));
+    ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(prepared->prepared_statement_handle()));
+    ARROW_ASSIGN_OR_RAISE(auto schema, reader->GetSchema());
     ARROW_ASSIGN_OR_RAISE(auto batches, reader->ToRecordBatches());
-    int64_t rows = 0;
-    for (const auto& b : batches) {
-      if (b->num_rows() == 0) continue;
-      // A query answers one result per GetFlightInfo: several parameter sets would need several.
-      if (rows + b->num_rows() > 1) return arrow::Status::NotImplemented("bind one parameter set per query execution");
-      ARROW_ASSIGN_OR_RAISE(statement.bound_sql, BindParameters(statement.template_sql, b.get(), 0));
-      rows += b->num_rows();
-    }
+    ARROW_ASSIGN_OR_RAISE(statement.parameters, CombineParameterBatches(schema, batches));
     // The new handle carries the bound values: the client uses it from now on.
     pb::DoPutPreparedStatementResult result;
-    result.set_prepared_statement_handle(EncodePreparedHandle(statement));
+    ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(statement));
+    result.set_prepared_statement_handle(std::move(handle));
     return writer->WriteMetadata(*arrow::Buffer::FromString(result.SerializeAsString()));
   }();
   return flight::ToFlightStatus(status);
@@ -223,14 +223,24 @@ arrow::Status FlightSqlService::DoPut(const fl::ServerCallContext&, std::unique_
 arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::string& body) {
   ARROW_ASSIGN_OR_RAISE(auto request, UnpackAny<pb::ActionCreatePreparedStatementRequest>(body));
   if (request.has_transaction_id()) return arrow::Status::Invalid("transactions are not supported (read-only lake)");
-  // Placeholders as NULL: the statement is checked by the sandbox and its result schema known
-  // before any value is bound.
-  ARROW_ASSIGN_OR_RAISE(auto unbound, BindParameters(request.query(), nullptr, 0));
-  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, unbound));
-  ARROW_ASSIGN_OR_RAISE(auto ipc, arrow::ipc::SerializeSchema(*schema));
+  // The sandbox checks the statement now, and its result schema is known before any value is
+  // bound (with the types of NULL where a result type follows a parameter's type).
+  ARROW_ASSIGN_OR_RAISE(auto shape, engine_->Describe(request.query()));
+  auto schema = common::WireSchema(shape.result);
+  if (grafana_casts_) {
+    const std::string run = GrafanaCastSql(request.query(), *schema);
+    if (run != request.query()) {
+      ARROW_ASSIGN_OR_RAISE(auto cast, engine_->Describe(run));
+      schema = common::WireSchema(cast.result);
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto dataset_ipc, arrow::ipc::SerializeSchema(*schema));
+  ARROW_ASSIGN_OR_RAISE(auto parameter_ipc, arrow::ipc::SerializeSchema(*common::WireSchema(shape.parameters)));
   pb::ActionCreatePreparedStatementResult result;
-  result.set_prepared_statement_handle(EncodeStatementHandle(request.query()));
-  result.set_dataset_schema(ipc->ToString());
+  ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(StatementHandle{request.query(), nullptr}));
+  result.set_prepared_statement_handle(std::move(handle));
+  result.set_dataset_schema(dataset_ipc->ToString());
+  result.set_parameter_schema(parameter_ipc->ToString());
   return PackAny(result);
 }
 

@@ -5,8 +5,9 @@
 /// results stream through the same path as plain Flight (flight::OpenDataStream over
 /// common::BatchStream, one type mapping); every error leaves through flight::ToFlightStatus.
 ///
-/// Statements are stateless: a ticket or prepared-statement handle carries its SQL, so no
-/// server state is kept between calls and a restarted node still redeems them.
+/// Statements are stateless: a ticket or prepared-statement handle carries its SQL and bound
+/// parameters (statement_handle.h), so no server state is kept between calls and a restarted
+/// node still redeems them.
 
 #include <arrow/flight/server.h>
 #include <arrow/result.h>
@@ -20,6 +21,7 @@
 #include "flight/cancel_watcher.h"
 #include "flightsql/commands.h"
 #include "flightsql/sql_info.h"
+#include "flightsql/statement_handle.h"
 
 namespace homer::flightsql {
 
@@ -51,7 +53,10 @@ class FlightSqlService : public arrow::flight::FlightServerBase {
     std::string ticket;
   };
   arrow::Result<Plan> PlanCommand(const Command& command, const std::string& command_bytes);
-  arrow::Result<Plan> PlanStatement(const std::string& sql);
+  arrow::Result<Plan> PlanStatement(StatementHandle statement);
+  /// `sql` as it runs: with Grafana's casts when configured (`schema` becomes the cast one).
+  arrow::Result<std::string> SqlToRun(const std::string& sql, std::shared_ptr<arrow::Schema>* schema,
+                                      const engine::QueryParameters& parameters);
   arrow::Result<std::unique_ptr<arrow::flight::FlightDataStream>> Stream(
       const Command& command, const arrow::flight::ServerCallContext& context);
   /// A catalog command's whole (small) result.

@@ -1,5 +1,6 @@
 #include "flightsql/metadata.h"
 
+#include <arrow/extension_type.h>
 #include <arrow/ipc/api.h>
 #include <arrow/util/key_value_metadata.h>
 
@@ -65,6 +66,12 @@ std::string SqlTypeName(const arrow::DataType& type) {
     case arrow::Type::LARGE_LIST: return "LIST";
     case arrow::Type::STRUCT: return "STRUCT";
     case arrow::Type::MAP: return "MAP";
+    case arrow::Type::EXTENSION: {
+      const auto& name = static_cast<const arrow::ExtensionType&>(type).extension_name();
+      if (name == "arrow.json") return "JSON";
+      if (name == "arrow.uuid") return "UUID";
+      return SqlTypeName(*static_cast<const arrow::ExtensionType&>(type).storage_type());
+    }
     default: return type.ToString();
   }
 }

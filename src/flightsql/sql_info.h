@@ -4,8 +4,9 @@
 /// the spec's SqlInfo ids, and its encoding as the spec's dense-union result.
 ///
 /// Clients read this table strictly: ADBC asks for id 8 (transactions) on connect and needs an
-/// int32; Grafana reads rows by position, so rows are always emitted sorted by id; the JDBC
-/// driver reads the whole set and fails on a missing 526. Values are truthful for a read-only
+/// int32; Grafana reads rows by position (rows 17..21 of the unfiltered answer must be 508..512),
+/// so rows are always emitted sorted by id; the JDBC driver reads the whole set and fails on a
+/// missing 526. Values are truthful for a read-only
 /// DuckDB lake: no DDL, no transactions, no ingest, no Substrait.
 
 #include <arrow/api.h>
@@ -41,8 +42,8 @@ SqlInfoTable MakeSqlInfoTable(const SqlInfoLists& lists);
 /// The spec's result schema: info_name uint32 not null, value dense_union<...> not null.
 const std::shared_ptr<arrow::Schema>& SqlInfoSchema();
 
-/// The rows for `ids` (every row when empty), sorted by id; ids the node does not know are left
-/// out, as the spec allows.
+/// The rows for `ids`, sorted by id; ids the node does not know are left out, as the spec allows.
+/// With no ids, every row but a few that only qualify absent features (see AskedForOnly).
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> MakeSqlInfoBatch(const SqlInfoTable& table,
                                                                     const std::vector<uint32_t>& ids);
 

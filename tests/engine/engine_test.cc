@@ -16,8 +16,9 @@ using homer::testing::TempDir;
 using homer::testing::TestConfig;
 
 /// All rows of a query, each cell as the Arrow scalar's text.
-std::vector<std::vector<std::string>> Rows(Engine& engine, const std::string& sql) {
-  auto query = engine.Execute(sql);
+std::vector<std::vector<std::string>> Rows(Engine& engine, const std::string& sql,
+                                           const QueryParameters& parameters = {}) {
+  auto query = engine.Execute(sql, parameters);
   EXPECT_TRUE(query.ok()) << sql << ": " << query.status();
   std::vector<std::vector<std::string>> rows;
   if (!query.ok()) return rows;
@@ -107,6 +108,44 @@ TEST_F(TwoVolumeLake, FilterOnStorageVolumeSkipsTheOtherVolume) {
   EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls WHERE storage_volume = 'hot'")[0][0], "10");
   EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls WHERE storage_lake <> 'homer_lake_cold'")[0][0],
             "10");
+}
+
+TEST_F(TwoVolumeLake, ParametersAreBoundByDuckDB) {
+  auto engine = Open(TestConfig({hot_, cold_}));
+  ASSERT_TRUE(engine);
+  using Rows2 = std::vector<std::vector<std::string>>;
+  auto text = [](const char* s) { return std::make_shared<arrow::StringScalar>(s); };
+  // Positional, numbered and inside a $tag$ string, which is not a parameter.
+  EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls WHERE method = ? AND id < ?",
+                 {text("INVITE"), std::make_shared<arrow::Int64Scalar>(4)}),
+            (Rows2{{"4"}}));
+  EXPECT_EQ(Rows(*engine, "SELECT $tag$?$tag$, $2::VARCHAR || $1", {text("a"), std::make_shared<arrow::Int32Scalar>(1)}),
+            (Rows2{{"?", "1a"}}));
+  // A value stays a value.
+  EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls WHERE method = ?", {text("x' OR '1'='1")}),
+            (Rows2{{"0"}}));
+  // Untyped parameters: the result type follows the value's.
+  auto untyped = engine->Execute("SELECT ? AS v", {std::make_shared<arrow::TimestampScalar>(0, arrow::timestamp(arrow::TimeUnit::MICRO))});
+  ASSERT_TRUE(untyped.ok()) << untyped.status();
+  EXPECT_EQ((*untyped)->schema()->field(0)->type()->id(), arrow::Type::TIMESTAMP);
+  // Counts must match, and a statement with parameters is not run without them.
+  auto missing = engine->Execute("SELECT ? + 1");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("1 parameter(s) and 0 value(s)"), std::string::npos) << missing.status();
+  EXPECT_FALSE(engine->Execute("SELECT 1", {text("extra")}).ok());
+
+  auto shape = engine->Describe("SELECT id, $1 AS since FROM homer_lake.main.calls WHERE ts > $1 AND method = $2");
+  ASSERT_TRUE(shape.ok()) << shape.status();
+  ASSERT_EQ(shape->parameters->num_fields(), 2);
+  EXPECT_EQ(shape->parameters->field(0)->type()->id(), arrow::Type::TIMESTAMP);
+  EXPECT_EQ(shape->parameters->field(1)->type()->id(), arrow::Type::STRING);
+  EXPECT_EQ(shape->result->field(0)->name(), "id");
+  auto open = engine->Describe("SELECT ? AS v");
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_EQ(open->parameters->field(0)->type()->id(), arrow::Type::NA);  // DuckDB leaves it open
+  EXPECT_EQ(open->result->num_fields(), 1);
+  // Describe goes through the sandbox too.
+  EXPECT_FALSE(engine->Describe("SELECT * FROM read_csv(?)").ok());
 }
 
 /// Run a query to the end and return its profile.

@@ -63,12 +63,5 @@ TEST(FlightSqlCommands, UnpackAnyChecksTheType) {
   EXPECT_FALSE(UnpackAny<pb::ActionClosePreparedStatementRequest>(PackAny(request)).ok());
 }
 
-TEST(FlightSqlCommands, StatementHandlesRoundTrip) {
-  auto sql = DecodeStatementHandle(EncodeStatementHandle("SELECT 'x'"));
-  ASSERT_TRUE(sql.ok());
-  EXPECT_EQ(*sql, "SELECT 'x'");
-  EXPECT_TRUE(DecodeStatementHandle("SELECT 1").status().IsInvalid());
-}
-
 }  // namespace
 }  // namespace homer::flightsql

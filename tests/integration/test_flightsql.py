@@ -341,6 +341,78 @@ def test_adbc_parameter_values_stay_values(node):
         assert cur.fetchall() == [(0,)]
 
 
+def _fields(message):
+    """A protobuf message's length-delimited fields: {number: bytes} (enough for the results here)."""
+    out, i = {}, 0
+    while i < len(message):
+        key, i = _read_varint(message, i)
+        if key & 7 == 2:
+            size, i = _read_varint(message, i)
+            out[key >> 3] = message[i:i + size]
+            i += size
+        else:
+            _, i = _read_varint(message, i)
+    return out
+
+
+def _read_varint(data, i):
+    shift = value = 0
+    while True:
+        b = data[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return value, i
+
+
+def create_prepared(node, sql):
+    """ActionCreatePreparedStatement: (handle, dataset schema, parameter schema)."""
+    client, options = raw(node)
+    body = any_cmd("ActionCreatePreparedStatementRequest", _field_bytes(1, sql.encode()))
+    [result] = list(client.do_action(flight.Action("CreatePreparedStatement", body), options))
+    any_fields = _fields(result.body.to_pybytes())
+    assert any_fields[1].endswith(b"ActionCreatePreparedStatementResult")
+    fields = _fields(any_fields[2])
+    return fields[1], pa.ipc.read_schema(pa.py_buffer(fields[2])), pa.ipc.read_schema(pa.py_buffer(fields[3]))
+
+
+def test_prepared_statement_parameter_schema(node):
+    # Types come from DuckDB's binder: the column each parameter is compared with.
+    _, dataset, params = create_prepared(
+        node, "SELECT uuid, timestamp FROM homer_lake.main.hep_proto_1_call WHERE method = ? AND src_port > ?")
+    assert [(f.name, f.type) for f in dataset] == [("uuid", pa.utf8()), ("timestamp", pa.timestamp("us"))]
+    assert [f.type for f in params] == [pa.utf8(), pa.uint32()]
+    # Numbered parameters are listed once each; one DuckDB cannot type is of Arrow type null.
+    _, _, params = create_prepared(node, "SELECT $1 AS a, uuid FROM homer_lake.main.hep_proto_1_call WHERE uuid = $2")
+    assert [f.type for f in params] == [pa.null(), pa.utf8()]
+    _, dataset, params = create_prepared(node, "SELECT 1 AS one")
+    assert len(params) == 0 and dataset.names == ["one"]
+
+
+def test_adbc_several_parameter_rows_run_once_each(node):
+    # One execution per bound row, results concatenated in row order.
+    rows = pa.record_batch([pa.array(["BYE", "INVITE", "nothing"])], names=["m"])
+    with connect_token(node) as conn, conn.cursor() as cur:
+        cur.execute("SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE method = ? ORDER BY uuid", rows)
+        assert cur.fetchall() == [("h3",), ("c1",), ("h1",)]
+
+
+def test_adbc_parameters_by_duckdb_not_by_text(node):
+    with connect_token(node) as conn, conn.cursor() as cur:
+        # A $tag$ string holds a `?` that is no parameter.
+        cur.execute("SELECT $tag$?$tag$ AS q, ? AS v", parameters=(5,))
+        assert cur.fetchall() == [("?", 5)]
+        # A parameter DuckDB cannot type takes the bound value's type.
+        cur.execute("SELECT ? AS v", parameters=(1.5,))
+        table = cur.fetch_arrow_table()
+        assert table.schema.field("v").type == pa.float64() and table.column("v").to_pylist() == [1.5]
+        # A statement with a parameter and no value is refused with the reason.
+        with pytest.raises(adbc_driver_manager.Error, match=r"1 parameter\(s\) and 0 value\(s\)"):
+            cur.execute("SELECT ? + 1 AS v")
+            cur.fetchall()
+
+
 @pytest.mark.parametrize("sql", [
     "CREATE TABLE homer_lake_hot.main.y AS SELECT ? AS a",
     "SELECT * FROM read_csv(?)",

@@ -66,3 +66,59 @@ def test_no_failed_query_and_no_memory_growth_across_refreshes(hot_cold, node_fa
     assert "extra11" in cols
     # Refreshes must not accumulate memory (views replaced, not piled up).
     assert rss_end - rss_start < 64 * 1024 * 1024, (rss_start, rss_end)
+
+
+def test_flight_sql_metadata_and_queries_follow_the_writer(hot_cold, node_factory):
+    """Through Flight SQL (ADBC): a new table and a new column show in GetTables within the
+    refresh interval, new rows in queries, and no query fails while the catalog is rebuilt."""
+    import adbc_driver_flightsql
+    import adbc_driver_flightsql.dbapi as flightsql
+
+    node = node_factory(hot_cold.volumes, refresh=1, flightsql={})
+
+    def connect():
+        return flightsql.connect(f"grpc://127.0.0.1:{node.flightsql_port}", autocommit=True, db_kwargs={
+            adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {node.token}"})
+
+    def lake_tables(conn):
+        objects = conn.adbc_get_objects(depth="columns", catalog_filter="homer_lake").read_all().to_pylist()
+        tables = objects[0]["catalog_db_schemas"][0]["db_schema_tables"]
+        return {t["table_name"]: [c["column_name"] for c in t["table_columns"]] for t in tables}
+
+    failures = []
+    stop = threading.Event()
+
+    def reader():
+        with connect() as conn, conn.cursor() as cur:
+            while not stop.is_set():
+                try:
+                    cur.execute("SELECT count(*) FROM homer_lake.main.hep_proto_1_call")
+                    cur.fetchall()
+                except Exception as e:  # every failure is collected and reported
+                    failures.append(str(e))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    with connect() as conn:
+        assert "hep_proto_7_default" not in lake_tables(conn)
+        w = hot_cold.writer(hot_cold.volumes[1])
+        w.execute("CREATE TABLE w.hep_proto_7_default (uuid VARCHAR, timestamp TIMESTAMP)")
+        w.execute("INSERT INTO w.hep_proto_7_default VALUES ('n1', '2026-11-02 01:00:00')")
+        w.execute("ALTER TABLE w.hep_proto_1_call ADD COLUMN late VARCHAR")
+        w.execute("INSERT INTO w.hep_proto_1_call (uuid, date, timestamp, late) "
+                  "VALUES ('c9', '2026-11-02', '2026-11-02', 'x')")
+        w.close()
+        tables = wait_for(lambda: (lambda t: t if "hep_proto_7_default" in t else None)(lake_tables(conn)), 5)
+        assert tables["hep_proto_7_default"] == ["uuid", "timestamp", "storage_volume", "storage_lake"]
+        assert "late" in tables["hep_proto_1_call"]
+        with conn.cursor() as cur:
+            cur.execute("SELECT uuid, storage_volume FROM homer_lake.main.hep_proto_7_default")
+            assert cur.fetchall() == [("n1", "cold")]
+            cur.execute("SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE late = 'x'")
+            assert cur.fetchall() == [("c9",)]
+    time.sleep(1.5)  # at least one more refresh with the readers running
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not failures, failures[:3]
