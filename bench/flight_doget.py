@@ -22,56 +22,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from arrow_scans import (HEP_UNION, NUMERIC, best_of, ensure_numeric_table, in_process,  # noqa: E402
+                         in_process_connection, print_base, report, single_stream_queries)
 from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
-from conftest import start_node, writer_connection  # noqa: E402
+from conftest import start_node  # noqa: E402
 
 import pyarrow.flight as flight  # noqa: E402
 from airport_client import AirportClient, Filters, cmp, const  # noqa: E402
-
-NUMERIC = "bench_numeric"
-
-
-def ensure_numeric_table(lake_dir, rows):
-    """bench_numeric in the hot volume: `rows` rows of integers, doubles and a timestamp."""
-    hot = volumes(lake_dir)[0]
-    con = writer_connection()
-    con.execute(f"ATTACH 'ducklake:sqlite:{hot['catalog_path']}' AS w (DATA_PATH '{hot['path']}')")
-    have = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'w' AND table_name = ?",
-                       [NUMERIC]).fetchone()[0]
-    if not have or con.execute(f"SELECT count(*) FROM w.{NUMERIC}").fetchone()[0] < rows:
-        print(f"writing {rows:,} rows of {NUMERIC} (once) ...", flush=True)
-        con.execute(f"CREATE OR REPLACE TABLE w.{NUMERIC} AS SELECT i AS id, (i * 7) % 1000003 AS a, "
-                    f"i * 0.25 AS x, (i % 65536)::UINTEGER AS port, -i AS neg, random() AS r, "
-                    f"TIMESTAMP '2026-01-01' + INTERVAL (i) MILLISECOND AS timestamp FROM range({rows}) t(i)")
-    con.close()
-
-
-def in_process_connection():
-    con = writer_connection()
-    con.execute("SET threads = 2")
-    for v in volumes():
-        con.execute(f"ATTACH 'ducklake:sqlite:{v['catalog_path']}' AS homer_lake_{v['name']} "
-                    f"(DATA_PATH '{v['path']}', READ_ONLY)")
-    return con
-
-
-def best_of(repeat, run):
-    """The fastest of `repeat` runs: the machine is shared, the minimum is the least disturbed."""
-    return min((run() for _ in range(repeat)), key=lambda r: r[0])
-
-
-def in_process(sql):
-    """DuckDB's Arrow export in-process: the query's record batch reader, drained."""
-    con = in_process_connection()
-    start = time.perf_counter()
-    rows = nbytes = 0
-    for batch in con.execute(sql).to_arrow_reader(65536):
-        rows += batch.num_rows
-        nbytes += batch.nbytes
-    secs = time.perf_counter() - start
-    con.close()
-    return secs, rows, nbytes
-
 
 def drain(reader):
     rows = nbytes = 0
@@ -115,16 +72,6 @@ def flight_parallel(node, schema_name, table_name, json_filters_for):
     return secs, sum(r for r, _ in totals), sum(b for _, b in totals), len(endpoints)
 
 
-def report(label, secs, rows, row_bytes, base):
-    """MB/s counts the rows' Arrow size as DuckDB exports them in-process (the same data)."""
-    rate = rows / secs
-    ratio = rate / (base[1] / base[0])
-    print(f"  {label:<34} {rows:>11,} rows {secs:7.2f} s {rate:>12,.0f} rows/s {rate * row_bytes / 1e6:8.1f} MB/s "
-          f"ratio {ratio:.2f}", flush=True)
-    return {"label": label, "rows": rows, "seconds": secs, "rows_per_s": rate, "mb_per_s": rate * row_bytes / 1e6,
-            "ratio": ratio}
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -147,17 +94,12 @@ def main():
             "homer_lake_hot.main.hep_proto_1_call UNION ALL SELECT timestamp FROM homer_lake_cold.main.hep_proto_1_call) "
             f"ORDER BY timestamp DESC LIMIT {min(args.rows, hep_rows)})").fetchone()[0]
         con.close()
-        union = ("(SELECT * FROM homer_lake_hot.main.hep_proto_1_call UNION ALL "
-                 "SELECT * FROM homer_lake_cold.main.hep_proto_1_call)")
+        union = HEP_UNION
+        single = single_stream_queries(args.rows)
         workloads = [
-            ("numeric", f"SELECT * FROM homer_lake_hot.main.{NUMERIC} LIMIT {args.rows}",
-             f"SELECT * FROM homer_lake_hot.main.{NUMERIC} LIMIT {args.rows}",
-             f"homer_lake_hot", NUMERIC, lambda schema, ids: "",
+            ("numeric", *single["numeric"], "homer_lake_hot", NUMERIC, lambda schema, ids: "",
              f"SELECT * FROM homer_lake_hot.main.{NUMERIC}"),
-            ("hep_proto_1_call",
-             f"SELECT * EXCLUDE (storage_volume, storage_lake) FROM homer_lake.main.hep_proto_1_call LIMIT {args.rows}",
-             f"SELECT * FROM {union} LIMIT {args.rows}",
-             "homer_lake", "hep_proto_1_call",
+            ("hep_proto_1_call", *single["hep_proto_1_call"], "homer_lake", "hep_proto_1_call",
              lambda schema, ids: Filters(schema, ids).json(cmp("GREATERTHANOREQUALTO",
                                                                Filters(schema, ids).col("timestamp", "TIMESTAMP"),
                                                                const("TIMESTAMP", cutoff))),
@@ -170,8 +112,7 @@ def main():
             print(f"{name}:", flush=True)
             flight_single(node, flight_sql.replace(str(args.rows), "100000"))  # warm the file cache
             base = best_of(args.repeat, lambda: in_process(local_sql))
-            print(f"  in-process DuckDB -> Arrow          {base[1]:>11,} rows {base[0]:7.2f} s "
-                  f"{base[1] / base[0]:>12,.0f} rows/s {base[2] / base[0] / 1e6:8.1f} MB/s", flush=True)
+            print_base("in-process DuckDB -> Arrow", base)
             row_bytes = base[2] / base[1]
             secs, rows, _ = best_of(args.repeat, lambda: flight_single(node, flight_sql))
             runs = [report("Flight DoGet, 1 stream", secs, rows, row_bytes, base)]

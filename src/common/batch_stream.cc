@@ -56,7 +56,12 @@ BatchStream::~BatchStream() {
 }
 
 arrow::Status BatchStream::ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) {
-  if (options_.read_ahead <= 0) return Produce(batch);
+  // The first batch is made on the caller's thread, and so is the rest of a result DuckDB has
+  // already finished: a small result never starts the read-ahead thread.
+  if (options_.read_ahead <= 0 || (!reader_.joinable() && (!first_read_ || exhausted_))) {
+    first_read_ = true;
+    return Produce(batch);
+  }
   if (!reader_.joinable()) reader_ = std::thread([this] { ReadAhead(); });
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [this] { return !prefetched_.empty() || produced_all_; });

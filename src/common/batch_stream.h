@@ -78,6 +78,7 @@ class BatchStream : public arrow::RecordBatchReader {
   int64_t pending_bytes_ = 0;
   std::deque<std::shared_ptr<arrow::RecordBatch>> sliced_;
   bool exhausted_ = false;
+  bool first_read_ = false;  ///< owned by the caller's thread
 
   // Read-ahead hand-off.
   std::mutex mutex_;

@@ -8,7 +8,8 @@ PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept
   if (this != &other) {
     Release();
     pool_ = std::exchange(other.pool_, nullptr);
-    con_ = std::move(other.con_);
+    slot_ = std::move(other.slot_);
+    profiled_ = other.profiled_;
   }
   return *this;
 }
@@ -16,30 +17,32 @@ PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept
 PooledConnection::~PooledConnection() { Release(); }
 
 void PooledConnection::Release() {
-  if (pool_ && con_) pool_->Return(std::move(con_));
+  if (pool_ && slot_.plain) pool_->Return(std::move(slot_));
   pool_ = nullptr;
 }
 
 arrow::Result<std::unique_ptr<ConnectionPool>> ConnectionPool::Make(const Database& db, size_t size,
-                                                                     const std::vector<std::string>& setup_sql) {
+                                                                     const std::vector<std::string>& profiled_setup_sql) {
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool());
   pool->size_ = size;
   for (size_t i = 0; i < size; ++i) {
-    ARROW_ASSIGN_OR_RAISE(auto con, Connect(db));
-    for (const auto& sql : setup_sql) ARROW_RETURN_NOT_OK(Exec(con.get(), sql));
-    pool->free_.push_back(std::move(con));
+    ConnectionSlot slot;
+    ARROW_ASSIGN_OR_RAISE(slot.plain, Connect(db));
+    ARROW_ASSIGN_OR_RAISE(slot.profiled, Connect(db));
+    for (const auto& sql : profiled_setup_sql) ARROW_RETURN_NOT_OK(Exec(slot.profiled.get(), sql));
+    pool->free_.push_back(std::move(slot));
   }
   return pool;
 }
 
-arrow::Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait) {
+arrow::Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait, bool profiled) {
   std::unique_lock lock(mutex_);
   if (!returned_.wait_for(lock, wait, [this] { return !free_.empty(); })) {
     return arrow::Status::CapacityError("all ", size_, " query connections are busy; try again later");
   }
-  Connection con = std::move(free_.back());
+  ConnectionSlot slot = std::move(free_.back());
   free_.pop_back();
-  return PooledConnection(this, std::move(con));
+  return PooledConnection(this, std::move(slot), profiled);
 }
 
 size_t ConnectionPool::available() const {
@@ -47,10 +50,10 @@ size_t ConnectionPool::available() const {
   return free_.size();
 }
 
-void ConnectionPool::Return(Connection con) {
+void ConnectionPool::Return(ConnectionSlot slot) {
   {
     std::lock_guard lock(mutex_);
-    free_.push_back(std::move(con));
+    free_.push_back(std::move(slot));
   }
   returned_.notify_one();
 }

@@ -133,15 +133,16 @@ void Engine::RefreshLoop() {
   }
 }
 
-arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters) {
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30)));
-  ARROW_RETURN_NOT_OK(CheckQuery(con.get(), sql));
+arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
+                                                            ExecuteOptions options) {
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30), options.profile));
+  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
   return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext());
 }
 
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30)));
-  ARROW_RETURN_NOT_OK(CheckQuery(con.get(), sql));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30), /*profiled=*/false));
+  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
   ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext()));
   return StatementShape{query->schema(), query->parameter_schema()};
 }

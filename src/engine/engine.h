@@ -17,6 +17,7 @@
 #include "engine/connection_pool.h"
 #include "engine/query_registry.h"
 #include "engine/query_stream.h"
+#include "engine/sandbox.h"
 #include "engine/volume.h"
 
 namespace homer::engine {
@@ -25,6 +26,11 @@ struct EngineOptions {
   std::string extension_dir;
   /// Seconds between catalog refreshes; 0 disables the background refresher.
   int refresh_interval_sec = 30;
+};
+
+struct ExecuteOptions {
+  /// Run under DuckDB's profiler, so that QueryStream::profile() tells what the query read.
+  bool profile = false;
 };
 
 class Engine {
@@ -36,7 +42,8 @@ class Engine {
 
   /// Start a sandboxed read-only query on its own connection, with a value for each of its
   /// parameters (none for a statement without parameters).
-  arrow::Result<std::unique_ptr<QueryStream>> Execute(const std::string& sql, const QueryParameters& parameters = {});
+  arrow::Result<std::unique_ptr<QueryStream>> Execute(const std::string& sql, const QueryParameters& parameters = {},
+                                                      ExecuteOptions options = {});
 
   /// What a statement returns and takes, without values for its parameters (checked by the
   /// sandbox like a query). Result types that depend on a parameter's type (`SELECT ?`) are
@@ -78,6 +85,7 @@ class Engine {
   std::vector<VolumeState> volumes_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself
   QueryRegistry registry_;
+  CheckedQueries checked_queries_;
   std::unique_ptr<ConnectionPool> pool_;
 
   std::mutex refresh_mutex_;

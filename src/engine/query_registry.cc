@@ -18,8 +18,11 @@ QueryRegistry::~QueryRegistry() {
 uint64_t QueryRegistry::Add(QueryStream* query, std::chrono::seconds timeout) {
   std::lock_guard lock(mutex_);
   const uint64_t id = next_id_++;
-  entries_[id] = {query, std::chrono::steady_clock::now() + timeout, timeout.count() > 0};
-  wake_.notify_all();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  entries_[id] = {query, deadline, timeout.count() > 0};
+  // Wake the watchdog only for an earlier deadline than it sleeps until: with one timeout for
+  // every query that is only when it sleeps without one (a wake-up per query costs a context switch).
+  if (timeout.count() > 0 && deadline < watching_until_) wake_.notify_all();
   return id;
 }
 
@@ -53,6 +56,7 @@ void QueryRegistry::Watch() {
         next = std::min(next, e.deadline);
       }
     }
+    watching_until_ = next;
     if (next == std::chrono::steady_clock::time_point::max()) wake_.wait(lock);
     else wake_.wait_until(lock, next);
   }

@@ -37,6 +37,8 @@ class QueryRegistry {
   std::condition_variable wake_;
   std::map<uint64_t, Entry> entries_;
   uint64_t next_id_ = 1;
+  /// When the watchdog wakes next (max: no deadline pending).
+  std::chrono::steady_clock::time_point watching_until_ = std::chrono::steady_clock::time_point::max();
   bool stopping_ = false;
   std::thread watchdog_;
 };

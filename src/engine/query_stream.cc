@@ -111,8 +111,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> QueryStream::Next() {
     done_ = true;
     if (duckdb_result_error(result_.get())) return StoppedStatus(ResultError(result_.get()));
     result_.reset();  // the profiler closes the query when its result goes
-    profile_ = ReadQueryProfile(con_.get());
-    if (context_.attribute_files) context_.attribute_files(&profile_);
+    if (con_.profiled()) {
+      profile_ = ReadQueryProfile(con_.get());
+      if (context_.attribute_files) context_.attribute_files(&profile_);
+    }
     return nullptr;
   }
   ArrowArray c_array;

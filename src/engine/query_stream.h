@@ -48,7 +48,7 @@ class QueryStream {
   void Cancel();
   /// Called by the registry when the deadline passes.
   void Expire();
-  /// What the query read; complete once Next() returned nullptr.
+  /// What the query read (Engine::ExecuteOptions::profile); complete once Next() returned nullptr.
   const QueryProfile& profile() const { return profile_; }
 
  private:

@@ -112,6 +112,21 @@ arrow::Status CheckQuery(duckdb_connection con, const std::string& sql) {
   return arrow::Status::OK();
 }
 
+arrow::Status CheckedQueries::Check(duckdb_connection con, const std::string& sql) {
+  {
+    std::lock_guard lock(mutex_);
+    if (passed_.count(sql)) return arrow::Status::OK();
+  }
+  ARROW_RETURN_NOT_OK(CheckQuery(con, sql));
+  std::lock_guard lock(mutex_);
+  if (bytes_ + sql.size() > max_bytes_) {
+    passed_.clear();
+    bytes_ = 0;
+  }
+  if (passed_.insert(sql).second) bytes_ += sql.size();
+  return arrow::Status::OK();
+}
+
 arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared) {
   if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
     return Rejected("only SELECT queries are allowed (the node is read-only)");

@@ -13,7 +13,9 @@
 
 #include <arrow/status.h>
 
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/duckdb_handles.h"
@@ -30,6 +32,22 @@ arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& pa
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error
 /// message starts with "SQL validation failed:" (the original's wording, kept for clients).
 arrow::Status CheckQuery(duckdb_connection con, const std::string& sql);
+
+/// CheckQuery with a memory of the SQL texts it passed. The verdict depends on the text alone
+/// (DuckDB's parser and a fixed allowlist), so a repeated statement (a dashboard refreshing, a
+/// ticket redeemed after its GetFlightInfo) skips the parse, which is most of the server's work
+/// for a small query. Refusals are not remembered. Bounded: forgets everything when full.
+class CheckedQueries {
+ public:
+  explicit CheckedQueries(size_t max_bytes = 8 << 20) : max_bytes_(max_bytes) {}
+  arrow::Status Check(duckdb_connection con, const std::string& sql);
+
+ private:
+  const size_t max_bytes_;
+  std::mutex mutex_;
+  std::unordered_set<std::string> passed_;
+  size_t bytes_ = 0;
+};
 
 /// The same check for an already prepared statement: its DuckDB statement type must be SELECT.
 arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared);

@@ -121,7 +121,8 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
 
   auto state = std::make_shared<StreamState>();
   state->shape = shape;
-  auto query = ctx.engine->Execute(*sql);
+  // The v4 shape ends with what the query read, from DuckDB's profiler.
+  auto query = ctx.engine->Execute(*sql, {}, {.profile = shape != QueryShape::kLegacyObjects});
   if (!query.ok()) return SendError(res, query.status(), legacy);
   state->query = std::move(*query);
   auto first = state->query->Next();

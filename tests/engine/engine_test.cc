@@ -150,7 +150,7 @@ TEST_F(TwoVolumeLake, ParametersAreBoundByDuckDB) {
 
 /// Run a query to the end and return its profile.
 QueryProfile Profile(Engine& engine, const std::string& sql) {
-  auto query = engine.Execute(sql);
+  auto query = engine.Execute(sql, {}, {.profile = true});
   EXPECT_TRUE(query.ok()) << query.status();
   if (!query.ok()) return {};
   while (true) {
@@ -174,6 +174,13 @@ TEST_F(TwoVolumeLake, ProfileShowsWhichVolumesWereRead) {
   auto labelled = Profile(*engine, "SELECT * FROM homer_lake.main.calls WHERE storage_volume = 'cold'");
   EXPECT_EQ(labelled.files_read_by_volume["hot"], 0);
   EXPECT_GE(labelled.files_read_by_volume["cold"], 1);
+  // Without the option the query runs on a connection without the profiler: nothing recorded.
+  auto plain = engine->Execute("SELECT * FROM homer_lake.main.calls");
+  ASSERT_TRUE(plain.ok());
+  while (*(*plain)->Next()) {
+  }
+  EXPECT_TRUE((*plain)->profile().files_read_by_volume.empty());
+  EXPECT_TRUE((*plain)->profile().scans.empty());
 }
 
 TEST_F(TwoVolumeLake, SandboxHoldsOnTheLake) {

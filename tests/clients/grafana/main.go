@@ -16,6 +16,7 @@
 //     IncludeSchema; row 0 of the first batch, table_schema read as a string and decoded with
 //     flight.DeserializeSchema.
 //   - query (QueryData): Execute(sql), exactly one endpoint, DoGet of endpoint 0.
+//   - latency (bench/flightsql.py, not Grafana): -calls health checks, p50 and p99.
 //
 // Every call carries the metadata on its outgoing context, as Grafana does.
 package main
@@ -65,6 +66,7 @@ type options struct {
 	steps                        []string
 	table, sql                   string
 	timeout                      time.Duration
+	calls                        int
 }
 
 func main() {
@@ -79,6 +81,7 @@ func main() {
 	flag.StringVar(&o.table, "table", "hep_proto_1_call", "table name pattern for the columns step")
 	flag.StringVar(&o.sql, "sql", "", "statement for the query step")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Second, "per-step timeout (Grafana's resource calls use 30s)")
+	flag.IntVar(&o.calls, "calls", 1000, "round trips timed by the latency step")
 	flag.Parse()
 	o.steps = strings.Split(mode, ",")
 
@@ -109,6 +112,7 @@ func run(o options) (map[string]any, bool) {
 
 	steps := map[string]func(context.Context, *flightsql.Client, options) (map[string]any, error){
 		"health": health, "sqlinfo": sqlInfo, "tables": tables, "columns": columns, "query": query,
+		"latency": latency,
 	}
 	for _, name := range o.steps {
 		step, ok := steps[name]
@@ -166,6 +170,23 @@ func connect(o options) (*flightsql.Client, metadata.MD, error) {
 // health is Grafana's CheckHealth: the query path with "select 1".
 func health(ctx context.Context, cl *flightsql.Client, _ options) (map[string]any, error) {
 	return runQuery(ctx, cl, "select 1")
+}
+
+// latency times o.calls health checks (Execute + DoGet of endpoint 0 + reading the rows), after
+// 20 to warm up, for bench/flightsql.py: p50 and p99 in milliseconds.
+func latency(ctx context.Context, cl *flightsql.Client, o options) (map[string]any, error) {
+	times := make([]float64, 0, o.calls)
+	for i := 0; i < o.calls+20; i++ {
+		start := time.Now()
+		if _, err := runQuery(ctx, cl, "select 1"); err != nil {
+			return nil, err
+		}
+		if i >= 20 {
+			times = append(times, float64(time.Since(start).Nanoseconds())/1e6)
+		}
+	}
+	slices.Sort(times)
+	return map[string]any{"calls": len(times), "p50_ms": times[len(times)/2], "p99_ms": times[len(times)*99/100-1]}, nil
 }
 
 func query(ctx context.Context, cl *flightsql.Client, o options) (map[string]any, error) {
