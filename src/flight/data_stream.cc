@@ -37,13 +37,12 @@ class WatchedReader : public arrow::RecordBatchReader {
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
     while (true) {
-      std::shared_ptr<common::BatchStream> current;
+      ARROW_RETURN_NOT_OK(ToFlightStatus(current_->ReadNext(batch)));  // current_ changes on this thread only
+      if (*batch || next_row_ == rows_.size()) return arrow::Status::OK();
       {
         std::lock_guard lock(mutex_);
-        current = current_;
+        current_.reset();  // its connection goes back to the pool before the next run takes one
       }
-      ARROW_RETURN_NOT_OK(ToFlightStatus(current->ReadNext(batch)));
-      if (*batch || next_row_ == rows_.size()) return arrow::Status::OK();
       ARROW_RETURN_NOT_OK(ToFlightStatus(OpenRun()));
       if (!current_->schema()->Equals(*schema_)) {
         return ToFlightStatus(arrow::Status::Invalid("parameter row ", next_row_, " gives the result schema ",

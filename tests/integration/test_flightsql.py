@@ -390,8 +390,10 @@ def test_prepared_statement_parameter_schema(node):
     assert len(params) == 0 and dataset.names == ["one"]
 
 
-def test_adbc_several_parameter_rows_run_once_each(node):
-    # One execution per bound row, results concatenated in row order.
+def test_adbc_several_parameter_rows_run_once_each(hot_cold, node_factory):
+    # One execution per bound row, results concatenated in row order; each run gives its
+    # connection back before the next takes one, so one query slot is enough.
+    node = node_factory(hot_cold.volumes, flightsql={}, max_concurrent_queries=1)
     rows = pa.record_batch([pa.array(["BYE", "INVITE", "nothing"])], names=["m"])
     with connect_token(node) as conn, conn.cursor() as cur:
         cur.execute("SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE method = ? ORDER BY uuid", rows)
