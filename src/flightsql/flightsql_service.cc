@@ -71,10 +71,20 @@ arrow::Result<std::string> FlightSqlService::SqlToRun(const std::string& sql,
 
 arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(StatementHandle statement) {
   // Preparing the statement (with the first parameter row) checks it against the sandbox and
-  // yields the exact schema DoGet's stream will have.
-  ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
-  ARROW_ASSIGN_OR_RAISE(auto schema, common::QuerySchema(engine_, statement.sql, rows[0]));
-  ARROW_ASSIGN_OR_RAISE(statement.sql, SqlToRun(statement.sql, &schema, rows[0]));
+  // yields the exact schema DoGet's stream will have; a statement without parameters planned
+  // before, in the same catalog version, has passed both already.
+  const uint64_t version = engine_->catalog_version();
+  std::shared_ptr<arrow::Schema> schema;
+  if (auto cached = statement.parameters ? std::nullopt : plans_.Lookup(statement.sql, version)) {
+    schema = std::move(cached->schema);
+    statement.sql = std::move(cached->run_sql);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
+    ARROW_ASSIGN_OR_RAISE(schema, common::QuerySchema(engine_, statement.sql, rows[0]));
+    ARROW_ASSIGN_OR_RAISE(auto run_sql, SqlToRun(statement.sql, &schema, rows[0]));
+    if (!statement.parameters) plans_.Store(statement.sql, version, {schema, run_sql});
+    statement.sql = std::move(run_sql);
+  }
   pb::TicketStatementQuery ticket;
   ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(statement));
   ticket.set_statement_handle(std::move(handle));
@@ -182,8 +192,10 @@ arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(co
     ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(*handle));
     ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
-    return flight::OpenDataStream(engine_, flight::TicketContent{statement.sql, false}, context, &watcher_,
-                                  max_message_size_, std::move(rows));
+    ARROW_ASSIGN_OR_RAISE(auto stream, flight::OpenDataStream(engine_, flight::TicketContent{statement.sql, false},
+                                                              context, &watcher_, max_message_size_, std::move(rows)));
+    if (!statement.parameters) plans_.CheckStreamSchema(statement.sql, *stream->schema());
+    return stream;
   }
   ARROW_ASSIGN_OR_RAISE(auto batch, MetadataBatch(command));
   ARROW_ASSIGN_OR_RAISE(auto reader, arrow::RecordBatchReader::Make({batch}, batch->schema()));

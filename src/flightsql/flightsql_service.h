@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "flight/cancel_watcher.h"
 #include "flightsql/commands.h"
+#include "flightsql/plan_cache.h"
 #include "flightsql/sql_info.h"
 #include "flightsql/statement_handle.h"
 
@@ -69,6 +70,7 @@ class FlightSqlService : public arrow::flight::FlightServerBase {
   bool grafana_casts_;
   common::LakeCatalog catalog_;
   flight::CancelWatcher watcher_;
+  PlanCache plans_;
   std::mutex sql_info_mutex_;
   std::optional<SqlInfoTable> sql_info_;  ///< built on first use (reads DuckDB's keyword/function lists)
 };

@@ -255,6 +255,30 @@ def test_metadata_schemas_are_the_specs(node, cmd, expected):
     assert client.get_schema(flight.FlightDescriptor.for_command(cmd), options).schema.equals(expected)
 
 
+def test_repeated_statement_follows_a_schema_change_before_the_refresh(hot_cold, node_factory):
+    # GetFlightInfo of a repeated statement is answered from the plan cache while the catalog
+    # version holds; a DoGet that streams another schema (a writer added a column before the next
+    # refresh) drops the cached plan, so the next GetFlightInfo is prepared again.
+    node = node_factory(hot_cold.volumes, flightsql={}, refresh=3600)
+    client, options = raw(node)
+    descriptor = flight.FlightDescriptor.for_command(statement_query("SELECT * FROM homer_lake_cold.main.hep_proto_1_call"))
+
+    def info_and_stream():
+        info = client.get_flight_info(descriptor, options)
+        return info.schema, client.do_get(info.endpoints[0].ticket, options).read_all().schema
+
+    before, streamed = info_and_stream()
+    assert before == streamed and "late" not in before.names
+    assert info_and_stream()[0] == before
+    w = hot_cold.writer(hot_cold.volumes[1])
+    w.execute("ALTER TABLE w.hep_proto_1_call ADD COLUMN late VARCHAR")
+    w.close()
+    cached, streamed = info_and_stream()
+    assert "late" in streamed.names
+    after, streamed_again = info_and_stream()
+    assert "late" in after.names and after == streamed_again
+
+
 def test_get_tables_with_types_and_schema_for_one_table(node):
     client, options = raw(node)
     # Grafana's query builder: types ["BASE TABLE", "table"], then one table's columns.
