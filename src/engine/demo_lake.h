@@ -43,4 +43,7 @@ arrow::Result<DemoLakeLayout> GenerateDemoLake(const DemoLakeOptions& options);
 /// True when `dir` already holds a demo lake (both catalogs exist).
 bool DemoLakeExists(const std::string& dir, const std::string& lake_name = "homer_lake");
 
+/// A day since the epoch as YYYY-MM-DD: the date partition a day's files are written under.
+std::string DateText(int64_t epoch_day);
+
 }  // namespace homer::engine

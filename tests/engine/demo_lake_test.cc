@@ -34,14 +34,6 @@ fs::path FreshDir(const std::string& tag) {
   return dir;
 }
 
-std::string DateText(int64_t epoch_day) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{epoch_day}}};
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
-}
-
 int64_t Today() {
   return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
 }

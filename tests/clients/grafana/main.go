@@ -238,13 +238,19 @@ func (h *headerCapture) Recv() (*flight.FlightData, error) {
 	return data, err
 }
 
-func sqlInfo(ctx context.Context, cl *flightsql.Client, _ options) (map[string]any, error) {
-	info, err := cl.GetSqlInfo(ctx, []flightsql.SqlInfo{})
+// endpointZero is how Grafana reads a metadata call's answer: DoGet of endpoint 0 only.
+func endpointZero(ctx context.Context, cl *flightsql.Client, info *flight.FlightInfo, err error) (map[string]any, *flight.Reader, error) {
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := map[string]any{"endpoints": len(info.Endpoint)}
 	reader, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	return out, reader, err
+}
+
+func sqlInfo(ctx context.Context, cl *flightsql.Client, _ options) (map[string]any, error) {
+	info, err := cl.GetSqlInfo(ctx, []flightsql.SqlInfo{})
+	out, reader, err := endpointZero(ctx, cl, info, err)
 	if err != nil {
 		return out, err
 	}
@@ -354,11 +360,7 @@ func unionValue(union *array.DenseUnion, i int) (any, error) {
 
 func tables(ctx context.Context, cl *flightsql.Client, _ options) (map[string]any, error) {
 	info, err := cl.GetTables(ctx, &flightsql.GetTablesOpts{TableTypes: []string{"BASE TABLE", "table"}})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"endpoints": len(info.Endpoint)}
-	reader, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	out, reader, err := endpointZero(ctx, cl, info, err)
 	if err != nil {
 		return out, err
 	}
@@ -380,11 +382,7 @@ func tables(ctx context.Context, cl *flightsql.Client, _ options) (map[string]an
 func columns(ctx context.Context, cl *flightsql.Client, o options) (map[string]any, error) {
 	table := o.table
 	info, err := cl.GetTables(ctx, &flightsql.GetTablesOpts{TableNameFilterPattern: &table, IncludeSchema: true})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]any{"endpoints": len(info.Endpoint)}
-	reader, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	out, reader, err := endpointZero(ctx, cl, info, err)
 	if err != nil {
 		return out, err
 	}
