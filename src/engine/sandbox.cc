@@ -57,6 +57,14 @@ void CollectTableFunctions(const nlohmann::json& node, std::vector<std::string>*
 
 arrow::Status Rejected(const std::string& why) { return arrow::Status::Invalid(std::string(kRejected), why); }
 
+/// Marks the refusal of a statement that parsed but is not a SELECT.
+class NonQueryDetail : public arrow::StatusDetail {
+ public:
+  static constexpr const char* kTypeId = "homer::engine::NonQuery";
+  const char* type_id() const override { return kTypeId; }
+  std::string ToString() const override { return "not a query"; }
+};
+
 }  // namespace
 
 arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& paths) {
@@ -98,7 +106,8 @@ arrow::Status CheckQuery(duckdb_connection con, const std::string& sql) {
     std::string why = tree.is_discarded() ? "cannot parse" : tree.value("error_message", "cannot parse");
     // json_serialize_sql serialises exactly the SELECT statement type; its refusal is the verdict.
     if (why.find("Only SELECT statements") != std::string::npos) {
-      return Rejected("only SELECT queries are allowed (the node is read-only)");
+      return Rejected("only SELECT queries are allowed (the node is read-only)")
+          .WithDetail(std::make_shared<NonQueryDetail>());
     }
     return Rejected(why);
   }
@@ -110,6 +119,10 @@ arrow::Status CheckQuery(duckdb_connection con, const std::string& sql) {
     }
   }
   return arrow::Status::OK();
+}
+
+bool IsRefusedNonQuery(const arrow::Status& status) {
+  return status.detail() && std::string_view(status.detail()->type_id()) == NonQueryDetail::kTypeId;
 }
 
 arrow::Status CheckedQueries::Check(duckdb_connection con, const std::string& sql) {

@@ -33,6 +33,10 @@ arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& pa
 /// message starts with "SQL validation failed:" (the original's wording, kept for clients).
 arrow::Status CheckQuery(duckdb_connection con, const std::string& sql);
 
+/// True for CheckQuery's refusal of one well-formed statement that is not a query (INSERT,
+/// CREATE, ...): Flight SQL answers such a prepared statement as an update, which it refuses.
+bool IsRefusedNonQuery(const arrow::Status& status);
+
 /// CheckQuery with a memory of the SQL texts it passed. The verdict depends on the text alone
 /// (DuckDB's parser and a fixed allowlist), so a repeated statement (a dashboard refreshing, a
 /// ticket redeemed after its GetFlightInfo) skips the parse, which is most of the server's work

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "common/arrow_types.h"
+#include "engine/sandbox.h"
 #include "flight/data_stream.h"
 #include "flight/status_map.h"
 #include "flightsql/grafana_cast.h"
@@ -237,7 +238,16 @@ arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::
   if (request.has_transaction_id()) return arrow::Status::Invalid("transactions are not supported (read-only lake)");
   // The sandbox checks the statement now, and its result schema is known before any value is
   // bound (with the types of NULL where a result type follows a parameter's type).
-  ARROW_ASSIGN_OR_RAISE(auto shape, engine_->Describe(request.query()));
+  auto described = engine_->Describe(request.query());
+  if (!described.ok() && engine::IsRefusedNonQuery(described.status())) {
+    // A well-formed non-query is answered as one (no dataset schema: JDBC then calls it an
+    // update), and executing it is refused as a write.
+    pb::ActionCreatePreparedStatementResult result;
+    ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(StatementHandle{request.query(), nullptr}));
+    result.set_prepared_statement_handle(std::move(handle));
+    return PackAny(result);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto shape, std::move(described));
   auto schema = common::WireSchema(shape.result);
   if (grafana_casts_) {
     const std::string run = GrafanaCastSql(request.query(), *schema);

@@ -414,6 +414,28 @@ def test_prepared_statement_parameter_schema(node):
     assert len(params) == 0 and dataset.names == ["one"]
 
 
+def test_prepared_non_query_answered_as_an_update_and_refused(node, hot_cold):
+    client, options = raw(node)
+    sql = "INSERT INTO homer_lake_hot.main.hep_proto_1_call (uuid) VALUES ('x')"
+    body = any_cmd("ActionCreatePreparedStatementRequest", _field_bytes(1, sql.encode()))
+    [result] = list(client.do_action(flight.Action("CreatePreparedStatement", body), options))
+    fields = _fields(_fields(result.body.to_pybytes())[2])
+    handle = fields[1]
+    assert 2 not in fields or fields[2] == b""  # no dataset schema: an update, as JDBC reads it
+    # Executing it as an update is refused as a write; as a query, by the sandbox.
+    with pytest.raises(pa.ArrowInvalid, match="read-only"):
+        writer, _ = client.do_put(flight.FlightDescriptor.for_command(
+            any_cmd("CommandPreparedStatementUpdate", _field_bytes(1, handle))), pa.schema([]), options)
+        writer.close()
+    with pytest.raises(pa.ArrowInvalid, match="only SELECT"):
+        client.get_flight_info(flight.FlightDescriptor.for_command(
+            any_cmd("CommandPreparedStatementQuery", _field_bytes(1, handle))), options)
+    # Nothing was written.
+    with connect_token(node) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call")
+        assert cur.fetchall() == [(3,)]
+
+
 def test_adbc_several_parameter_rows_run_once_each(hot_cold, node_factory):
     # One execution per bound row, results concatenated in row order; each run gives its
     # connection back before the next takes one, so one query slot is enough.

@@ -140,6 +140,17 @@ def test_jdbc_wrong_credentials_raise_sql_exception(node):
         assert "UNAUTHENTICATED" in refused["message"], (how, refused)
 
 
+def test_jdbc_update_refused_as_a_write(node, ref):
+    # The driver prepares every statement and calls it an update when the prepared statement has
+    # no dataset schema: the node answers a non-query that way, then refuses to run it.
+    report = run_check(node, "update")
+    update = ok(report, report["update"])
+    assert update.get("prepared") is True and update.get("sql_exception") is True, update
+    assert "read-only" in update["message"], update
+    assert ok(report, update["count_after"]) == [[n] for (n,) in ref.rows(
+        "SELECT count(*) FROM hot.hep_proto_1_call")]
+
+
 # --- DatabaseMetaData ----------------------------------------------------------------------------
 def test_jdbc_catalogs_schemas_tables(node, ref):
     report = run_check(node, "catalogs")

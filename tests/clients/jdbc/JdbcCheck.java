@@ -211,6 +211,28 @@ public final class JdbcCheck {
     return out;
   }
 
+  /** A write: executeUpdate of a prepared INSERT, which the node must refuse. */
+  Object update() throws Exception {
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (Connection c = connectBasic(password)) {
+      try (PreparedStatement ps =
+          c.prepareStatement("INSERT INTO homer_lake_hot.main.hep_proto_1_call (uuid) VALUES ('x')")) {
+        out.put("prepared", true);
+        out.put("updated", ps.executeUpdate());
+      } catch (SQLException e) {
+        out.put("sql_exception", true);
+        out.put("message", String.valueOf(e.getMessage()));
+      }
+      out.put("count_after", attempt("count after the refused write", () -> {
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT count(*) AS n FROM homer_lake_hot.main.hep_proto_1_call")) {
+          return read(rs).get("rows");
+        }
+      }));
+    }
+    return out;
+  }
+
   Object catalogs() throws Exception {
     Map<String, Object> out = new LinkedHashMap<>();
     try (Connection c = connectBasic(password)) {
@@ -521,6 +543,9 @@ public final class JdbcCheck {
           break;
         case "wrong_token":
           result = check.refused(() -> check.connectToken("wrong-" + check.password));
+          break;
+        case "update":
+          result = attempt(section, check::update);
           break;
         case "catalogs":
           result = attempt(section, check::catalogs);
