@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from arrow_scans import (best_of, ensure_numeric_table, in_process, print_base, report,  # noqa: E402
                          single_stream_queries)
-from common import LAKE, ROOT, ensure_lake, peak_rss, volumes  # noqa: E402
-from conftest import start_node  # noqa: E402
+from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
+from conftest import DEPS, start_node  # noqa: E402
 
 import adbc_driver_flightsql  # noqa: E402
 import adbc_driver_flightsql.dbapi as flightsql  # noqa: E402
@@ -76,7 +76,7 @@ def percentiles(samples):
 
 
 def select_1_go(node, calls):
-    out = subprocess.run([str(ROOT / ".deps" / "bin" / "grafana-flightsql-client"), "-addr",
+    out = subprocess.run([str(DEPS / "bin" / "grafana-flightsql-client"), "-addr",
                           f"127.0.0.1:{node.flightsql_port}", "-token", node.token, "-mode", "latency",
                           "-calls", str(calls)], check=True, capture_output=True, text=True).stdout
     return json.loads(out)["latency"]

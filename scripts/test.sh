@@ -9,4 +9,4 @@ echo "== unit tests (ctest)"
 ctest --test-dir "$BUILD" --output-on-failure -j 2
 echo "== end-to-end tests (pytest)"
 cd "$ROOT"
-"$ROOT/.deps/venv/bin/python" -m pytest -p no:cacheprovider "$@"
+"${HOMER_DEPS_DIR:-$ROOT/.deps}/venv/bin/python" -m pytest -p no:cacheprovider "$@"

@@ -16,7 +16,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("HOMER_BUILD_DIR", ROOT / "build"))
 BINARY = BUILD / "homer-node"
-EXTENSIONS = ROOT / ".deps" / "extensions"
+# What scripts/bootstrap.sh fetched (HOMER_DEPS_DIR, as for the scripts).
+DEPS = Path(os.environ.get("HOMER_DEPS_DIR", ROOT / ".deps"))
+EXTENSIONS = DEPS / "extensions"
 
 
 def free_port_pair():

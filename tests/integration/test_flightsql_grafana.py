@@ -3,16 +3,13 @@ arrow-go's Flight SQL client that makes the datasource's calls (health check, th
 sql-info / tables / columns resources, a panel query) with Grafana's auth and metadata, and prints
 a JSON report. Expected values come from the test lake itself, read by an in-process duckdb."""
 import json
-import os
 import subprocess
 from datetime import datetime, time, timezone
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, writer_connection
+from conftest import DEPS, writer_connection
 
-DEPS = Path(os.environ.get("HOMER_DEPS_DIR", ROOT / ".deps"))
 CLIENT = DEPS / "bin" / "grafana-flightsql-client"
 
 # The query editor reads GetSqlInfo rows 17..21 as these lists (ids 508..512).

@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, writer_connection
+from conftest import DEPS, ROOT, writer_connection
 
-DEPS = ROOT / ".deps"
 JDBC_VERSION = "18.3.0"
 JAR = DEPS / "jdbc" / f"flight-sql-jdbc-driver-{JDBC_VERSION}.jar"
 CLASSES = DEPS / "jdbc" / "classes"
