@@ -120,6 +120,13 @@ arrow::Result<duckdb_value> MakeValue(const arrow::Scalar& s) {
   }
 }
 
+/// Parameter `i`'s type (1-based), or an empty handle when DuckDB leaves it open.
+LogicalType ParameterType(duckdb_prepared_statement prepared, idx_t i) {
+  LogicalType type(duckdb_param_logical_type(prepared, i));
+  if (type && duckdb_get_type_id(type.get()) == DUCKDB_TYPE_INVALID) type.reset();
+  return type;
+}
+
 }  // namespace
 
 arrow::Result<Value> ToDuckDBValue(const arrow::Scalar& scalar) {
@@ -153,8 +160,7 @@ arrow::Status BindNulls(duckdb_prepared_statement prepared) {
 
 bool HasUntypedParameters(duckdb_prepared_statement prepared) {
   for (idx_t i = 1; i <= duckdb_nparams(prepared); ++i) {
-    LogicalType type(duckdb_param_logical_type(prepared, i));
-    if (!type || duckdb_get_type_id(type.get()) == DUCKDB_TYPE_INVALID) return true;
+    if (!ParameterType(prepared, i)) return true;
   }
   return false;
 }
@@ -166,8 +172,8 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParameterSchema(duckdb_prepared_st
     const char* raw_name = duckdb_parameter_name(prepared, i);
     const std::string name = raw_name ? raw_name : std::to_string(i);
     if (raw_name) duckdb_free(const_cast<char*>(raw_name));
-    LogicalType type(duckdb_param_logical_type(prepared, i));
-    if (!type || duckdb_get_type_id(type.get()) == DUCKDB_TYPE_INVALID) {
+    LogicalType type = ParameterType(prepared, i);
+    if (!type) {
       fields.push_back(arrow::field(name, arrow::null()));
       continue;
     }

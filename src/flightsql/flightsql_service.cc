@@ -59,13 +59,12 @@ arrow::Result<std::unique_ptr<fl::ResultStream>> OneResult(std::string body) {
 FlightSqlService::FlightSqlService(engine::Engine* engine, int64_t max_message_size, bool grafana_casts)
     : engine_(engine), max_message_size_(max_message_size), grafana_casts_(grafana_casts), catalog_(engine) {}
 
-arrow::Result<std::string> FlightSqlService::SqlToRun(const std::string& sql,
-                                                     std::shared_ptr<arrow::Schema>* schema,
-                                                     const engine::QueryParameters& parameters) {
+arrow::Result<std::string> FlightSqlService::SqlToRun(const std::string& sql, std::shared_ptr<arrow::Schema>* schema,
+                                                     const SchemaOf& schema_of) {
   if (!grafana_casts_) return sql;
   std::string run = GrafanaCastSql(sql, **schema);
   if (run != sql) {
-    ARROW_ASSIGN_OR_RAISE(*schema, common::QuerySchema(engine_, run, parameters));
+    ARROW_ASSIGN_OR_RAISE(*schema, schema_of(run));
   }
   return run;
 }
@@ -82,7 +81,9 @@ arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(StatementH
   } else {
     ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     ARROW_ASSIGN_OR_RAISE(schema, common::QuerySchema(engine_, statement.sql, rows[0]));
-    ARROW_ASSIGN_OR_RAISE(auto run_sql, SqlToRun(statement.sql, &schema, rows[0]));
+    ARROW_ASSIGN_OR_RAISE(auto run_sql, SqlToRun(statement.sql, &schema, [&](const std::string& sql) {
+                            return common::QuerySchema(engine_, sql, rows[0]);
+                          }));
     if (!statement.parameters) plans_.Store(statement.sql, version, {schema, run_sql});
     statement.sql = std::move(run_sql);
   }
@@ -249,13 +250,10 @@ arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::
   }
   ARROW_ASSIGN_OR_RAISE(auto shape, std::move(described));
   auto schema = common::WireSchema(shape.result);
-  if (grafana_casts_) {
-    const std::string run = GrafanaCastSql(request.query(), *schema);
-    if (run != request.query()) {
-      ARROW_ASSIGN_OR_RAISE(auto cast, engine_->Describe(run));
-      schema = common::WireSchema(cast.result);
-    }
-  }
+  ARROW_RETURN_NOT_OK(SqlToRun(request.query(), &schema, [&](const std::string& sql) -> SchemaResult {
+                        ARROW_ASSIGN_OR_RAISE(auto cast, engine_->Describe(sql));
+                        return common::WireSchema(cast.result);
+                      }).status());
   ARROW_ASSIGN_OR_RAISE(auto dataset_ipc, arrow::ipc::SerializeSchema(*schema));
   ARROW_ASSIGN_OR_RAISE(auto parameter_ipc, arrow::ipc::SerializeSchema(*common::WireSchema(shape.parameters)));
   pb::ActionCreatePreparedStatementResult result;

@@ -12,6 +12,7 @@
 #include <arrow/flight/server.h>
 #include <arrow/result.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,9 +56,12 @@ class FlightSqlService : public arrow::flight::FlightServerBase {
   };
   arrow::Result<Plan> PlanCommand(const Command& command, const std::string& command_bytes);
   arrow::Result<Plan> PlanStatement(StatementHandle statement);
-  /// `sql` as it runs: with Grafana's casts when configured (`schema` becomes the cast one).
+  using SchemaResult = arrow::Result<std::shared_ptr<arrow::Schema>>;
+  using SchemaOf = std::function<SchemaResult(const std::string& sql)>;
+  /// `sql` as it runs: with Grafana's casts when configured, `schema` then replaced by
+  /// `schema_of` the cast statement.
   arrow::Result<std::string> SqlToRun(const std::string& sql, std::shared_ptr<arrow::Schema>* schema,
-                                      const engine::QueryParameters& parameters);
+                                      const SchemaOf& schema_of);
   arrow::Result<std::unique_ptr<arrow::flight::FlightDataStream>> Stream(
       const Command& command, const arrow::flight::ServerCallContext& context);
   /// A catalog command's whole (small) result.
