@@ -13,14 +13,8 @@ namespace {
 class BatchStreamTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto volume = homer::testing::LocalVolume(dir_.path(), "default");
-    homer::testing::LakeWriter::Open(volume).Exec("CREATE TABLE w.t (x INTEGER)");
-    engine::EngineOptions options;
-    options.extension_dir = homer::testing::ExtensionDir();
-    options.refresh_interval_sec = 0;
-    auto engine = engine::Engine::Open(homer::testing::TestConfig({volume}), options);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    engine_ = homer::testing::OpenOneTableEngine(dir_.path());
+    ASSERT_TRUE(engine_);
   }
 
   std::shared_ptr<BatchStream> Stream(const std::string& sql, BatchStreamOptions options) {

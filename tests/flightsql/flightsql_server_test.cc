@@ -17,14 +17,8 @@ namespace fl = arrow::flight;
 class FlightSqlServerTest : public ::testing::Test {
  protected:
   void Start(bool grafana_casts) {
-    auto volume = homer::testing::LocalVolume(dir_.path(), "default");
-    homer::testing::LakeWriter::Open(volume).Exec("CREATE TABLE w.t (x INTEGER)");
-    engine::EngineOptions options;
-    options.extension_dir = homer::testing::ExtensionDir();
-    options.refresh_interval_sec = 0;
-    auto engine = engine::Engine::Open(homer::testing::TestConfig({volume}), options);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    engine_ = homer::testing::OpenOneTableEngine(dir_.path());
+    ASSERT_TRUE(engine_);
     FlightSqlServerOptions server_options;
     server_options.host = "127.0.0.1";
     server_options.port = 0;

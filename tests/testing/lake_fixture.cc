@@ -60,4 +60,15 @@ config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes
   return cfg;
 }
 
+std::unique_ptr<engine::Engine> OpenOneTableEngine(const std::filesystem::path& root) {
+  auto volume = LocalVolume(root, "default");
+  LakeWriter::Open(volume).Exec("CREATE TABLE w.t (x INTEGER)");
+  engine::EngineOptions options;
+  options.extension_dir = ExtensionDir();
+  options.refresh_interval_sec = 0;
+  auto engine = engine::Engine::Open(TestConfig({volume}), options);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
 }  // namespace homer::testing

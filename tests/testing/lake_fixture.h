@@ -3,11 +3,13 @@
 /// Real DuckLake lakes in temporary folders, written by the real extension, for engine tests.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/server_config.h"
 #include "engine/duckdb_util.h"
+#include "engine/engine.h"
 
 namespace homer::testing {
 
@@ -45,5 +47,10 @@ config::VolumeConfig LocalVolume(const std::filesystem::path& root, const std::s
 
 /// A config with these volumes, refresh and timeout short for tests.
 config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes);
+
+/// An engine over one `default` volume under `root` holding the empty table t (x INTEGER),
+/// without a refresher: for tests of what sits on top of the engine. Null (and the test
+/// failed) when it cannot open.
+std::unique_ptr<engine::Engine> OpenOneTableEngine(const std::filesystem::path& root);
 
 }  // namespace homer::testing
