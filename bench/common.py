@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
-from conftest import BINARY  # noqa: E402
+from conftest import BINARY, proc_status_bytes  # noqa: E402
 
 LAKE = ROOT / "bench" / ".lake"
 DAYS = 10       # hot_days 2: 80% of the rows are cold
@@ -31,8 +31,4 @@ def volumes(lake_dir: Path = LAKE):
 
 def peak_rss(pid):
     """A process's peak resident memory (VmHWM), in bytes."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return proc_status_bytes(pid, "VmHWM")

@@ -31,19 +31,12 @@ from arrow_scans import (best_of, ensure_numeric_table, in_process, print_base, 
 from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
 from conftest import DEPS, start_node  # noqa: E402
 
-import adbc_driver_flightsql  # noqa: E402
-import adbc_driver_flightsql.dbapi as flightsql  # noqa: E402
 import pyarrow.flight as flight  # noqa: E402
 from test_flightsql import statement_query  # noqa: E402
 
 
-def connect(node):
-    return flightsql.connect(f"grpc://127.0.0.1:{node.flightsql_port}", autocommit=True, db_kwargs={
-        adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {node.token}"})
-
-
 def adbc_scan(node, sql):
-    with connect(node) as conn, conn.cursor() as cur:
+    with node.adbc() as conn, conn.cursor() as cur:
         start = time.perf_counter()
         cur.execute(sql)
         rows = nbytes = 0
@@ -84,7 +77,7 @@ def select_1_go(node, calls):
 
 def select_1_adbc(node, calls):
     times = []
-    with connect(node) as conn, conn.cursor() as cur:
+    with node.adbc() as conn, conn.cursor() as cur:
         for _ in range(calls + 20):
             start = time.perf_counter()
             cur.execute("select 1")

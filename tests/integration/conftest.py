@@ -2,7 +2,6 @@
 writer), a real homer-node process on 127.0.0.1, real HTTP clients."""
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -72,6 +71,15 @@ class Lake:
         return con
 
 
+def proc_status_bytes(pid, key):
+    """A /proc/<pid>/status memory figure (VmRSS, VmHWM, ...) in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 class Node:
     def __init__(self, proc, port, token, config_path, log_path):
         self.proc = proc
@@ -104,11 +112,27 @@ class Node:
         return Path(self.log_path).read_text(errors="replace")
 
     def rss_bytes(self):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        return 0
+        return proc_status_bytes(self.proc.pid, "VmRSS")
+
+    def queries_running(self):
+        return self.get("/api/v4/node/stats").json()["queries_running"]
+
+    def wait_until_idle(self, seconds=10):
+        """True once no query runs in the node (cancelled ones included), False after `seconds`."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.queries_running() == 0:
+                return True
+            time.sleep(0.1)
+        return self.queries_running() == 0
+
+    def adbc(self, token=None):
+        """An ADBC Flight SQL connection to flightsql_server with a bearer token (the node's by default)."""
+        import adbc_driver_flightsql
+        import adbc_driver_flightsql.dbapi as flightsql
+        return flightsql.connect(f"grpc://127.0.0.1:{self.flightsql_port}", autocommit=True, db_kwargs={
+            adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value:
+                f"Bearer {self.token if token is None else token}"})
 
     def stop(self):
         if self.proc.poll() is None:

@@ -1,7 +1,7 @@
 """The demo lake generator and the embedded default, through the real binary."""
 import subprocess
 
-from conftest import BINARY, start_node
+from conftest import BINARY
 
 
 def test_demo_lake_is_served_as_one_merged_lake(tmp_path, node_factory):

@@ -4,7 +4,6 @@ max_message_size, and cancellation stopping the query inside DuckDB."""
 import subprocess
 import sys
 import textwrap
-import time
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -184,19 +183,6 @@ def test_large_result_respects_max_message_size(hot_cold, node_factory):
         client.do_get(info.endpoints[0].ticket, auth(node)).read_all()
 
 
-def running(node):
-    return node.get("/api/v4/node/stats").json()["queries_running"]
-
-
-def wait_until_idle(node, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if running(node) == 0:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_cancel_and_disconnect_stop_the_query(hot_cold, node_factory):
     node = node_factory(hot_cold.volumes, query_timeout_sec=120)
     options = auth(node)
@@ -211,15 +197,15 @@ def test_cancel_and_disconnect_stop_the_query(hot_cold, node_factory):
     deadline = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {node.token}".encode())], timeout=1.5)
     with pytest.raises(flight.FlightTimedOutError):
         client.do_get(slow, deadline).read_all()
-    assert wait_until_idle(node), "the query kept running in DuckDB after the client cancelled"
+    assert node.wait_until_idle(), "the query kept running in DuckDB after the client cancelled"
 
     # Streaming a large result: the client cancels the stream.
     big = b"SELECT i, repeat('z', 200) AS s FROM range(1000000000) t(i)"
     reader = client.do_get(ticket(client, big), options)
     reader.read_chunk()
-    assert running(node) == 1
+    assert node.queries_running() == 1
     reader.cancel()
-    assert wait_until_idle(node), "the query kept running after the client cancelled the stream"
+    assert node.wait_until_idle(), "the query kept running after the client cancelled the stream"
 
     # Streaming, then the client process dies: its connection drops without a word.
     script = textwrap.dedent(f"""
@@ -234,11 +220,11 @@ def test_cancel_and_disconnect_stop_the_query(hot_cold, node_factory):
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "reading"
-        assert running(node) == 1
+        assert node.queries_running() == 1
     finally:
         proc.kill()
         proc.wait()
-    assert wait_until_idle(node), "the query kept running after the client disconnected"
+    assert node.wait_until_idle(), "the query kept running after the client disconnected"
 
 
 def test_open_node_on_loopback_needs_no_token(hot_cold, tmp_path):

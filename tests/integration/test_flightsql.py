@@ -2,13 +2,11 @@
 Python loads) and with raw pyarrow.flight calls for exact result schemas: auth by token and by
 user/password, statement queries, catalog metadata at every depth, SqlInfo, refused writes and
 sandbox escapes."""
-import time
 
 import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
 
-import adbc_driver_flightsql
 import adbc_driver_flightsql.dbapi as flightsql
 import adbc_driver_manager
 
@@ -55,9 +53,7 @@ def uri(node):
 
 
 def connect_token(node, token=None):
-    token = node.token if token is None else token
-    return flightsql.connect(uri(node), db_kwargs={
-        adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {token}"}, autocommit=True)
+    return node.adbc(token)
 
 
 def connect_password(node, password=None):
@@ -486,35 +482,22 @@ def test_cancel_flight_info_and_unknown_action(node):
 
 
 # --- cancellation and sessions ----------------------------------------------------------------
-def _running(node):
-    return node.get("/api/v4/node/stats").json()["queries_running"]
-
-
-def _wait_until_idle(node, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if _running(node) == 0:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_cancel_mid_stream_stops_the_query(node):
     client, options = raw(node)
     big = statement_query("SELECT i, repeat('z', 200) AS s FROM range(1000000000) t(i)")
     info = client.get_flight_info(flight.FlightDescriptor.for_command(big), options)
     reader = client.do_get(info.endpoints[0].ticket, options)
     reader.read_chunk()
-    assert _running(node) == 1
+    assert node.queries_running() == 1
     reader.cancel()
-    assert _wait_until_idle(node), "the query kept running after the client cancelled the stream"
+    assert node.wait_until_idle(), "the query kept running after the client cancelled the stream"
     # Still computing, no row sent: the client's deadline passes and DuckDB is interrupted.
     slow = statement_query("SELECT count(*) FROM range(1000000000000) a")
     info = client.get_flight_info(flight.FlightDescriptor.for_command(slow), options)
     short = flight.FlightCallOptions(headers=options_headers(node), timeout=1.5)
     with pytest.raises(flight.FlightTimedOutError):
         client.do_get(info.endpoints[0].ticket, short).read_all()
-    assert _wait_until_idle(node)
+    assert node.wait_until_idle()
 
 
 def options_headers(node):

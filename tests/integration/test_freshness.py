@@ -71,14 +71,8 @@ def test_no_failed_query_and_no_memory_growth_across_refreshes(hot_cold, node_fa
 def test_flight_sql_metadata_and_queries_follow_the_writer(hot_cold, node_factory):
     """Through Flight SQL (ADBC): a new table and a new column show in GetTables within the
     refresh interval, new rows in queries, and no query fails while the catalog is rebuilt."""
-    import adbc_driver_flightsql
-    import adbc_driver_flightsql.dbapi as flightsql
-
     node = node_factory(hot_cold.volumes, refresh=1, flightsql={})
-
-    def connect():
-        return flightsql.connect(f"grpc://127.0.0.1:{node.flightsql_port}", autocommit=True, db_kwargs={
-            adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {node.token}"})
+    connect = node.adbc
 
     def lake_tables(conn):
         objects = conn.adbc_get_objects(depth="columns", catalog_filter="homer_lake").read_all().to_pylist()

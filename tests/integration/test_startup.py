@@ -1,13 +1,11 @@
 """Config validation, attach failures and token rules, on the real binary."""
 import json
-import os
 import stat
 import subprocess
 
-import pytest
 import requests
 
-from conftest import BINARY, node_environment, free_port_pair, start_node, write_config
+from conftest import BINARY, node_environment, free_port_pair, write_config
 
 
 def run(*args, env=None, timeout=60):

@@ -3,7 +3,6 @@ pruning, and faults of the cold tier."""
 import time
 
 import pytest
-import requests
 
 from conftest import writer_connection
 from s3_server import S3Server
@@ -148,8 +147,6 @@ def test_data_path_mismatch_on_s3_names_the_fix(tiered, tmp_path):
 
 def test_every_surface_sees_the_merged_lake_and_skips_cold(tiered, node_factory):
     """The same hot-only query through Flight and Flight SQL, with the S3 endpoint down."""
-    import adbc_driver_flightsql
-    import adbc_driver_flightsql.dbapi as flightsql
     import pyarrow.flight as flight
 
     node = node_factory([tiered["hot"], tiered["cold"]], flightsql={})
@@ -164,9 +161,7 @@ def test_every_surface_sees_the_merged_lake_and_skips_cold(tiered, node_factory)
         return client.do_get(info.endpoints[0].ticket, options).read_all().to_pylist()
 
     def via_flightsql(sql):
-        with flightsql.connect(f"grpc://127.0.0.1:{node.flightsql_port}", db_kwargs={
-                adbc_driver_flightsql.DatabaseOptions.AUTHORIZATION_HEADER.value: f"Bearer {node.token}"},
-                autocommit=True) as conn, conn.cursor() as cur:
+        with node.adbc() as conn, conn.cursor() as cur:
             cur.execute(sql)
             return cur.fetch_arrow_table().to_pylist()
 
