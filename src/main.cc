@@ -8,15 +8,14 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "common/auth.h"
 #include "config/config_loader.h"
-#include "engine/demo_lake.h"
 #include "engine/engine.h"
 #include "flight/flight_server.h"
 #include "flightsql/flightsql_server.h"
 #include "http/http_server.h"
+#include "lake/demo_lake.h"
 
 namespace {
 
@@ -75,43 +74,33 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
   options.refresh_interval_sec = config.flightsql_server.catalog_refresh_interval_sec;
   auto engine = homer::engine::Engine::Open(config, options);
   if (!engine.ok()) return Fail(engine.status());
+  auto tokens = homer::auth::ResolveNodeTokens(config);
+  if (!tokens.ok()) return Fail(tokens.status());
 
-  const std::string token_dir = fs::path(config.ducklake.volumes.front().catalog_path).parent_path().string();
-  auto token = homer::auth::ResolveToken(config.flight_server.auth_token, config.flight_server.host, false, token_dir);
-  if (!token.ok()) return Fail(token.status());
-  if (!token->empty() && config.flight_server.auth_token.empty()) {
-    spdlog::warn("no auth_token configured on a non-loopback bind: using the token in {}",
-                 homer::auth::TokenFilePath(token_dir));
-  }
   homer::http::HttpServerOptions http;
   http.host = config.flight_server.host;
   http.port = config.http_port();
-  http.token = *token;
+  http.token = tokens->node;
   http.limits = config.http;
   http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
   auto server = homer::http::HttpServer::Start(engine->get(), http);
   if (!server.ok()) return Fail(server.status());
+
   homer::flight::FlightServerOptions flight;
   flight.host = config.flight_server.host;
   flight.port = config.flight_server.port;
-  flight.token = *token;
+  flight.token = tokens->node;
   flight.max_message_size = config.flight_server.max_message_size;
   auto flight_server = homer::flight::FlightServer::Start(engine->get(), flight);
   if (!flight_server.ok()) return Fail(flight_server.status());
+
   std::unique_ptr<homer::flightsql::FlightSqlServer> flightsql_server;
   if (config.flightsql_server.enable) {
     const auto& fsql = config.flightsql_server;
-    // Its own auth_token, else the node's (flight_server's), else the token file.
-    const std::string& configured = fsql.auth_token.empty() ? config.flight_server.auth_token : fsql.auth_token;
-    auto fsql_token = homer::auth::ResolveToken(configured, fsql.host, /*always_required=*/true, token_dir);
-    if (!fsql_token.ok()) return Fail(fsql_token.status());
-    if (configured.empty()) {
-      spdlog::warn("Flight SQL always needs a token: using the one in {}", homer::auth::TokenFilePath(token_dir));
-    }
     homer::flightsql::FlightSqlServerOptions fsql_options;
     fsql_options.host = fsql.host;
     fsql_options.port = fsql.port;
-    fsql_options.token = *fsql_token;
+    fsql_options.token = tokens->flightsql;
     fsql_options.max_message_size = config.flight_server.max_message_size;
     fsql_options.tls = fsql.tls_enable;
     fsql_options.tls_cert = fsql.tls_cert;
@@ -128,22 +117,9 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
   return 0;
 }
 
-nlohmann::json DemoConfig(const homer::engine::DemoLakeLayout& layout, int port) {
-  nlohmann::json volumes = nlohmann::json::array();
-  for (const auto& v : layout.volumes) {
-    volumes.push_back({{"name", v.name}, {"type", "local"}, {"catalog_type", "sqlite"},
-                       {"catalog_path", v.catalog_path}, {"path", v.data_path}});
-  }
-  return {{"node",
-           {{"enable", true},
-            {"flight_server", {{"host", "127.0.0.1"}, {"port", port}}},
-            {"flightsql_server", {{"enable", false}, {"catalog_refresh_interval_sec", 5}}},
-            {"ducklake", {{"lake_name", "homer_lake"}, {"volumes", volumes}}}}}};
-}
-
 int RunDemoLake(const std::map<std::string, std::string>& flags, const std::string& extension_dir,
-                homer::engine::DemoLakeLayout* layout) {
-  homer::engine::DemoLakeOptions options;
+                homer::lake::DemoLakeLayout* layout) {
+  homer::lake::DemoLakeOptions options;
   options.dir = Flag(flags, "dir", "demo");
   options.days = std::stoi(Flag(flags, "days", "7"));
   options.hot_days = std::stoi(Flag(flags, "hot-days", "2"));
@@ -151,7 +127,7 @@ int RunDemoLake(const std::map<std::string, std::string>& flags, const std::stri
   options.seed = std::stoull(Flag(flags, "seed", "42"));
   options.extension_dir = extension_dir;
   options.progress = [](const std::string& line) { std::cout << line << std::endl; };
-  auto result = homer::engine::GenerateDemoLake(options);
+  auto result = homer::lake::GenerateDemoLake(options);
   if (!result.ok()) return Fail(result.status());
   *layout = *result;
   std::cout << "demo lake written to " << fs::absolute(options.dir).string() << ": " << result->rows_written
@@ -164,10 +140,10 @@ int RunDemo(std::map<std::string, std::string> flags, const std::string& extensi
   flags["dir"] = dir;
   const int port = std::stoi(Flag(flags, "port", "50051"));
   const std::string config_path = dir + "/homer-node.json";
-  if (!homer::engine::DemoLakeExists(dir)) {
-    homer::engine::DemoLakeLayout layout;
+  if (!homer::lake::DemoLakeExists(dir)) {
+    homer::lake::DemoLakeLayout layout;
     if (int rc = RunDemoLake(flags, extension_dir, &layout); rc != 0) return rc;
-    std::ofstream(config_path) << DemoConfig(layout, port).dump(2) << "\n";
+    std::ofstream(config_path) << homer::lake::DemoNodeConfig(layout, port);
   }
   auto config = homer::config::LoadConfig(config_path, homer::config::ProcessEnvironment());
   if (!config.ok()) return Fail(config.status());
@@ -220,7 +196,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return RunDemo(flags, extension_dir);
     if (command == "demo-lake") {
       if (!flags.count("dir")) throw std::invalid_argument("demo-lake needs --dir");
-      homer::engine::DemoLakeLayout layout;
+      homer::lake::DemoLakeLayout layout;
       return RunDemoLake(flags, extension_dir, &layout);
     }
     throw std::invalid_argument("unknown command '" + command + "'");

@@ -1,12 +1,15 @@
 #include "common/auth.h"
 
+#include <arrow/util/base64.h>
 #include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +40,18 @@ std::string Base64Url(const unsigned char* data, size_t n) {
   }
   if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
   return out;
+}
+
+/// The credentials after `scheme` (matched case-insensitively, then white space), if it is that
+/// scheme.
+std::optional<std::string_view> Credentials(std::string_view header_value, std::string_view scheme) {
+  std::string_view v = Trim(header_value);
+  if (v.size() <= scheme.size()) return std::nullopt;
+  for (size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(v[i])) != scheme[i]) return std::nullopt;
+  }
+  if (!std::isspace(static_cast<unsigned char>(v[scheme.size()]))) return std::nullopt;
+  return Trim(v.substr(scheme.size()));
 }
 
 }  // namespace
@@ -83,14 +98,42 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 bool BearerMatches(std::string_view header_value, std::string_view token) {
-  std::string_view v = Trim(header_value);
-  constexpr std::string_view kScheme = "bearer";
-  if (v.size() <= kScheme.size()) return false;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(v[i])) != kScheme[i]) return false;
+  const auto credentials = Credentials(header_value, "bearer");
+  return credentials && ConstantTimeEquals(*credentials, token);
+}
+
+bool BasicMatches(std::string_view header_value, std::string_view token) {
+  const auto credentials = Credentials(header_value, "basic");
+  if (!credentials) return false;
+  // Go's flight client (ADBC, Grafana) sends unpadded base64; restore the padding.
+  std::string padded(*credentials);
+  padded.append((4 - padded.size() % 4) % 4, '=');
+  auto decoded = arrow::util::base64_decode(padded);
+  if (!decoded.ok()) return false;
+  const auto colon = decoded->find(':');
+  if (colon == std::string::npos) return false;
+  return ConstantTimeEquals(std::string_view(*decoded).substr(colon + 1), token);
+}
+
+arrow::Result<NodeTokens> ResolveNodeTokens(const config::ServerConfig& config) {
+  const std::string token_dir =
+      std::filesystem::path(config.ducklake.volumes.front().catalog_path).parent_path().string();
+  NodeTokens tokens;
+  const auto& flight = config.flight_server;
+  ARROW_ASSIGN_OR_RAISE(tokens.node, ResolveToken(flight.auth_token, flight.host, false, token_dir));
+  if (!tokens.node.empty() && flight.auth_token.empty()) {
+    spdlog::warn("no auth_token configured on a non-loopback bind: using the token in {}", TokenFilePath(token_dir));
   }
-  if (!std::isspace(static_cast<unsigned char>(v[kScheme.size()]))) return false;
-  return ConstantTimeEquals(Trim(v.substr(kScheme.size())), token);
+  const auto& fsql = config.flightsql_server;
+  if (fsql.enable) {
+    // Its own auth_token, else the node's (flight_server's), else the token file.
+    const std::string& configured = fsql.auth_token.empty() ? flight.auth_token : fsql.auth_token;
+    ARROW_ASSIGN_OR_RAISE(tokens.flightsql, ResolveToken(configured, fsql.host, /*always_required=*/true, token_dir));
+    if (configured.empty()) {
+      spdlog::warn("Flight SQL always needs a token: using the one in {}", TokenFilePath(token_dir));
+    }
+  }
+  return tokens;
 }
 
 }  // namespace homer::auth

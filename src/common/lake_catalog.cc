@@ -3,49 +3,11 @@
 #include <algorithm>
 
 #include "common/arrow_types.h"
-#include "engine/sql_text.h"
 
 namespace homer::common {
-namespace {
 
-using engine::QuoteLiteral;
-
-std::string LiteralList(const std::vector<std::string>& values) {
-  std::string out;
-  for (const auto& v : values) out += (out.empty() ? "" : ", ") + QuoteLiteral(v);
-  return out;
-}
-
-/// Tables of the volumes' `main` schemas and views of the merged lake's, with comments.
-std::string TableListSql(const std::string& lake_name, const std::vector<LakeVolume>& volumes) {
-  std::vector<std::string> catalogs;
-  for (const auto& v : volumes) catalogs.push_back(v.catalog);
-  return "SELECT database_name, table_name, coalesce(comment, ''), 'table' FROM duckdb_tables() "
-         "WHERE schema_name = 'main' AND database_name IN (" + LiteralList(catalogs) + ") "
-         "UNION ALL SELECT database_name, view_name, coalesce(comment, ''), 'view' FROM duckdb_views() "
-         "WHERE NOT internal AND schema_name = 'main' AND database_name = " + QuoteLiteral(lake_name) +
-         " ORDER BY 1, 2";
-}
-
-}  // namespace
-
-std::string LakeTable::QualifiedName() const { return engine::QualifiedName(catalog, schema, name); }
-
-const LakeTable* CatalogSnapshot::Find(const std::string& catalog, const std::string& schema,
-                                       const std::string& name) const {
-  for (const auto& t : tables) {
-    if (t.catalog == catalog && t.schema == schema && t.name == name) return &t;
-  }
-  return nullptr;
-}
-
-std::vector<const LakeTable*> CatalogSnapshot::TablesOf(const std::string& catalog) const {
-  std::vector<const LakeTable*> out;
-  for (const auto& t : tables) {
-    if (t.catalog == catalog) out.push_back(&t);
-  }
-  return out;
-}
+using lake::CatalogSnapshot;
+using lake::LakeTable;
 
 arrow::Result<std::shared_ptr<const CatalogSnapshot>> LakeCatalog::Snapshot() {
   std::lock_guard lock(mutex_);
@@ -67,7 +29,7 @@ arrow::Result<std::shared_ptr<const CatalogSnapshot>> LakeCatalog::Build(uint64_
     snapshot->volumes.push_back({v.config.name, v.catalog});
     if (v.catalog != snapshot->lake_name) snapshot->catalogs.push_back(v.catalog);
   }
-  ARROW_ASSIGN_OR_RAISE(auto rows, QueryText(engine_, TableListSql(snapshot->lake_name, snapshot->volumes)));
+  ARROW_ASSIGN_OR_RAISE(auto rows, QueryText(engine_, lake::TableListSql(snapshot->lake_name, snapshot->volumes)));
   for (const auto& row : rows) {
     LakeTable t;
     t.catalog = row[0].value_or("");
@@ -85,9 +47,13 @@ arrow::Result<std::shared_ptr<const CatalogSnapshot>> LakeCatalog::Build(uint64_
   return snapshot;
 }
 
-arrow::Result<TextRows> QueryText(engine::Engine* engine, const std::string& sql) {
+lake::MetadataQuery MetadataReader(engine::Engine* engine) {
+  return [engine](const std::string& sql) { return QueryText(engine, sql); };
+}
+
+arrow::Result<lake::TextRows> QueryText(engine::Engine* engine, const std::string& sql) {
   ARROW_ASSIGN_OR_RAISE(auto query, engine->Execute(sql));
-  TextRows rows;
+  lake::TextRows rows;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto batch, query->Next());
     if (!batch) break;
@@ -111,7 +77,7 @@ arrow::Result<TextRows> QueryText(engine::Engine* engine, const std::string& sql
 }
 
 arrow::Result<std::shared_ptr<arrow::Schema>> QuerySchema(engine::Engine* engine, const std::string& sql,
-                                                          const engine::QueryParameters& parameters) {
+                                                          const duckdb::QueryParameters& parameters) {
   ARROW_ASSIGN_OR_RAISE(auto query, engine->Execute(sql, parameters));
   return WireSchema(query->schema());
 }

@@ -157,7 +157,8 @@ void CheckPort(ObjectReader& r, const std::string& key, int* port, int default_p
 
 void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   r.String("name", &v->name);
-  r.String("type", &v->type);
+  std::string type = "local";
+  r.String("type", &type);
   r.String("catalog_type", &v->catalog_type);
   r.String("catalog_path", &v->catalog_path);
   r.String("path", &v->path);
@@ -172,17 +173,19 @@ void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   static const std::regex kName("^[A-Za-z0-9_]+$");
   if (v->name.empty()) r.Error(r.PathOf("name"), "required");
   else if (!std::regex_match(v->name, kName)) r.Error(r.PathOf("name"), "use only letters, digits and _");
-  if (v->type != "local" && v->type != "s3") {
-    r.Error(r.PathOf("type"), "unknown type '" + v->type + "' (expected local or s3)");
+  if (type == "local" || type == "s3") {
+    v->type = type == "s3" ? VolumeType::kS3 : VolumeType::kLocal;
+  } else {
+    r.Error(r.PathOf("type"), "unknown type '" + type + "' (expected local or s3)");
   }
   if (v->catalog_type != "sqlite") {
     r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + v->catalog_type + "' (expected sqlite)");
   }
   if (v->catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
-  if (v->type == "s3" && v->path.rfind("s3://", 0) != 0) {
+  if (v->type == VolumeType::kS3 && v->path.rfind("s3://", 0) != 0) {
     r.Error(r.PathOf("path"), "an s3 volume needs an s3://bucket/prefix path");
   }
-  if (v->type == "local" && v->path.rfind("s3://", 0) == 0) {
+  if (type == "local" && v->path.rfind("s3://", 0) == 0) {
     r.Error(r.PathOf("path"), "a local volume cannot have an s3:// path (set type to s3)");
   }
   if (!v->s3_url_style.empty() && v->s3_url_style != "path" && v->s3_url_style != "vhost") {
@@ -230,6 +233,7 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   lake.String("temp_directory", &dl.temp_directory);
   lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
   lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
+  lake.Integer("query_wait_sec", &dl.query_wait_sec);
   lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
     dl.volumes.emplace_back();
     ReadVolume(r, &dl.volumes.back());
@@ -243,6 +247,9 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
     lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
   }
   if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
+  if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
+    lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
+  }
   if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
   std::set<std::string> names;
   for (size_t i = 0; i < dl.volumes.size(); ++i) {

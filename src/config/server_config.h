@@ -8,9 +8,12 @@
 
 namespace homer::config {
 
+/// Where a volume's data files live; parsed once from `type` by the loader.
+enum class VolumeType { kLocal, kS3 };
+
 struct VolumeConfig {
   std::string name;
-  std::string type = "local";  ///< local | s3
+  VolumeType type = VolumeType::kLocal;  ///< "local" | "s3"
   std::string catalog_type = "sqlite";
   std::string catalog_path;  ///< required
   std::string path;          ///< data directory or s3://bucket/prefix/
@@ -52,6 +55,7 @@ struct DuckLakeConfig {
   std::string temp_directory;  ///< "" means <dir of first catalog>/.duckdb_spill
   int query_timeout_sec = 300;  ///< 0 disables the timeout
   int max_concurrent_queries = 64;  ///< queries running at once; more wait for a free slot
+  int query_wait_sec = 30;  ///< how long a query waits for a free slot before "try later" (0: not at all)
 };
 
 struct HttpConfig {
@@ -68,10 +72,5 @@ struct ServerConfig {
 
   int http_port() const { return flight_server.port + 1; }
 };
-
-/// The attach name of a volume: `default` -> lake_name, any other -> lake_name_name.
-inline std::string CatalogName(const std::string& lake_name, const std::string& volume_name) {
-  return volume_name == "default" ? lake_name : lake_name + "_" + volume_name;
-}
 
 }  // namespace homer::config

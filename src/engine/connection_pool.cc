@@ -1,6 +1,6 @@
 #include "engine/connection_pool.h"
 
-#include "engine/duckdb_util.h"
+#include "engine/try_later.h"
 
 namespace homer::engine {
 
@@ -21,15 +21,15 @@ void PooledConnection::Release() {
   pool_ = nullptr;
 }
 
-arrow::Result<std::unique_ptr<ConnectionPool>> ConnectionPool::Make(const Database& db, size_t size,
+arrow::Result<std::unique_ptr<ConnectionPool>> ConnectionPool::Make(const duckdb::Database& db, size_t size,
                                                                      const std::vector<std::string>& profiled_setup_sql) {
   std::unique_ptr<ConnectionPool> pool(new ConnectionPool());
   pool->size_ = size;
   for (size_t i = 0; i < size; ++i) {
     ConnectionSlot slot;
-    ARROW_ASSIGN_OR_RAISE(slot.plain, Connect(db));
-    ARROW_ASSIGN_OR_RAISE(slot.profiled, Connect(db));
-    for (const auto& sql : profiled_setup_sql) ARROW_RETURN_NOT_OK(Exec(slot.profiled.get(), sql));
+    ARROW_ASSIGN_OR_RAISE(slot.plain, duckdb::Connect(db));
+    ARROW_ASSIGN_OR_RAISE(slot.profiled, duckdb::Connect(db));
+    for (const auto& sql : profiled_setup_sql) ARROW_RETURN_NOT_OK(duckdb::Exec(slot.profiled, sql));
     pool->free_.push_back(std::move(slot));
   }
   return pool;
@@ -38,7 +38,7 @@ arrow::Result<std::unique_ptr<ConnectionPool>> ConnectionPool::Make(const Databa
 arrow::Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait, bool profiled) {
   std::unique_lock lock(mutex_);
   if (!returned_.wait_for(lock, wait, [this] { return !free_.empty(); })) {
-    return arrow::Status::CapacityError("all ", size_, " query connections are busy; try again later");
+    return TooManyQueries(size_, wait);
   }
   ConnectionSlot slot = std::move(free_.back());
   free_.pop_back();

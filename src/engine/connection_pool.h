@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/duckdb_handles.h"
+#include "duckdb/database.h"
 
 namespace homer::engine {
 
@@ -25,8 +25,8 @@ class ConnectionPool;
 
 /// One slot's connections.
 struct ConnectionSlot {
-  Connection plain;
-  Connection profiled;
+  duckdb::Connection plain;
+  duckdb::Connection profiled;
 };
 
 /// A slot on loan, lending one of its connections; returned to the pool when destroyed.
@@ -39,9 +39,9 @@ class PooledConnection {
   PooledConnection& operator=(PooledConnection&& other) noexcept;
   ~PooledConnection();
 
-  duckdb_connection get() const { return profiled_ ? slot_.profiled.get() : slot_.plain.get(); }
+  const duckdb::Connection& get() const { return profiled_ ? slot_.profiled : slot_.plain; }
   bool profiled() const { return profiled_; }
-  explicit operator bool() const { return get() != nullptr; }
+  explicit operator bool() const { return static_cast<bool>(get()); }
 
  private:
   void Release();
@@ -54,7 +54,7 @@ class ConnectionPool {
  public:
   /// `size` slots; each slot's profiled connection is configured with `profiled_setup_sql`
   /// (SET statements).
-  static arrow::Result<std::unique_ptr<ConnectionPool>> Make(const Database& db, size_t size,
+  static arrow::Result<std::unique_ptr<ConnectionPool>> Make(const duckdb::Database& db, size_t size,
                                                              const std::vector<std::string>& profiled_setup_sql);
 
   /// A free slot's plain or profiled connection, waiting up to `wait` for one.

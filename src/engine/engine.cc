@@ -4,13 +4,19 @@
 
 #include <filesystem>
 
-#include "engine/duckdb_util.h"
-#include "engine/merged_catalog.h"
+#include "duckdb/sql_text.h"
+#include "engine/connection_pool.h"
 #include "engine/sandbox.h"
-#include "engine/sql_text.h"
+#include "lake/merged_catalog.h"
 
 namespace homer::engine {
 namespace {
+
+using duckdb::Connect;
+using duckdb::Exec;
+using duckdb::QuoteIdent;
+using duckdb::QuoteLiteral;
+using lake::DataPrefix;
 
 std::string TempDirectory(const config::ServerConfig& config) {
   if (!config.ducklake.temp_directory.empty()) return config.ducklake.temp_directory;
@@ -25,18 +31,18 @@ Engine::Engine(config::ServerConfig config, EngineOptions options)
 
 arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& config, EngineOptions options) {
   std::unique_ptr<Engine> engine(new Engine(config, std::move(options)));
-  DatabaseOptions db_options;
+  duckdb::DatabaseOptions db_options;
   db_options.extension_dir = engine->options_.extension_dir;
   db_options.threads = config.ducklake.threads;
   db_options.memory_limit = config.ducklake.memory_limit;
   db_options.temp_directory = TempDirectory(config);
   for (const auto& v : config.ducklake.volumes) {
-    if (v.type == "s3") {
+    if (v.type == config::VolumeType::kS3) {
       db_options.extensions.push_back("httpfs");
       break;
     }
   }
-  ARROW_ASSIGN_OR_RAISE(engine->db_, OpenDatabase(db_options));
+  ARROW_ASSIGN_OR_RAISE(engine->db_, duckdb::OpenDatabase(db_options));
   ARROW_RETURN_NOT_OK(engine->AttachAll());
   ARROW_RETURN_NOT_OK(engine->Refresh());
 
@@ -48,7 +54,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   ARROW_ASSIGN_OR_RAISE(engine->pool_, ConnectionPool::Make(engine->db_, config.ducklake.max_concurrent_queries,
                                                             {"SET enable_profiling = 'no_output'"}));
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(engine->db_));
-  ARROW_RETURN_NOT_OK(ApplySandboxSettings(con.get(), paths));
+  ARROW_RETURN_NOT_OK(ApplySandboxSettings(con, paths));
 
   if (engine->options_.refresh_interval_sec > 0) {
     engine->refresher_ = std::thread([e = engine.get()] { e->RefreshLoop(); });
@@ -71,8 +77,8 @@ arrow::Status Engine::AttachAll() {
   for (const auto& v : lake.volumes) {
     VolumeState state;
     state.config = v;
-    state.catalog = config::CatalogName(lake.lake_name, v.name);
-    auto st = AttachVolume(con.get(), v, state.catalog, /*read_only=*/true);
+    state.catalog = lake::CatalogName(lake.lake_name, v.name);
+    auto st = lake::AttachVolume(con, v, state.catalog, /*read_only=*/true);
     state.attached = st.ok();
     if (!st.ok()) {
       state.error = st.message();
@@ -91,18 +97,18 @@ arrow::Status Engine::AttachAll() {
     for (const auto& v : volumes_) why += "\n  " + v.error;
     return arrow::Status::IOError("no volume could be attached:", why);
   }
-  if (merged_) ARROW_RETURN_NOT_OK(Exec(con.get(), "ATTACH ':memory:' AS " + QuoteIdent(lake.lake_name)));
+  if (merged_) ARROW_RETURN_NOT_OK(Exec(con, "ATTACH ':memory:' AS " + QuoteIdent(lake.lake_name)));
   return arrow::Status::OK();
 }
 
 arrow::Status Engine::Refresh() {
   std::lock_guard lock(refresh_mutex_);
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
-  std::vector<MergedVolume> merged_volumes;
+  std::vector<lake::MergedVolume> merged_volumes;
   for (const auto& v : volumes_) {
     if (v.attached) merged_volumes.push_back({v.config.name, v.catalog});
   }
-  ARROW_ASSIGN_OR_RAISE(auto tables, ReadMergedTables(con.get(), merged_volumes));
+  ARROW_ASSIGN_OR_RAISE(auto tables, lake::ReadMergedTables(con, merged_volumes));
   std::string signature;
   for (const auto& t : tables) {
     signature += t.name + "(";
@@ -114,7 +120,7 @@ arrow::Status Engine::Refresh() {
   }
   ++refreshes_;
   if (signature == catalog_signature_) return arrow::Status::OK();
-  if (merged_) ARROW_RETURN_NOT_OK(WriteMergedViews(con.get(), lake_name(), merged_volumes, tables));
+  if (merged_) ARROW_RETURN_NOT_OK(lake::WriteMergedViews(con, lake_name(), merged_volumes, tables));
   catalog_signature_ = std::move(signature);
   ++catalog_version_;
   spdlog::info("catalog version {}: {} tables in the merged lake {}", catalog_version_.load(), tables.size(),
@@ -135,20 +141,25 @@ void Engine::RefreshLoop() {
 
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
                                                             ExecuteOptions options) {
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30), options.profile));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), options.profile));
   ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
-  return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext());
+  return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext(std::move(options.client_gone)));
 }
 
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(std::chrono::seconds(30), /*profiled=*/false));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), /*profiled=*/false));
   ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
   ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext()));
   return StatementShape{query->schema(), query->parameter_schema()};
 }
 
-QueryContext Engine::MakeQueryContext() {
+std::chrono::milliseconds Engine::QueryWait() const {
+  return std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec * 1000));
+}
+
+QueryContext Engine::MakeQueryContext(std::function<bool()> client_gone) {
   QueryContext context;
+  context.client_gone = std::move(client_gone);
   context.registry = &registry_;
   context.timeout = std::chrono::seconds(config_.ducklake.query_timeout_sec);
   context.attribute_files = [this](QueryProfile* p) { AttributeFiles(p); };
@@ -173,7 +184,7 @@ arrow::Status Engine::ExplainError(const arrow::Status& st) const {
   if (st.ok()) return st;
   for (const auto& v : volumes_) {
     std::string message = st.message();
-    if (!ErrorMentionsVolume(message, v.config)) continue;
+    if (!lake::ErrorMentionsVolume(message, v.config)) continue;
     // Storage errors name the volume, its endpoint and the likely fix; never its keys.
     for (const auto* secret : {&v.config.s3_secret_access_key, &v.config.s3_access_key_id}) {
       for (size_t at; !secret->empty() && (at = message.find(*secret)) != std::string::npos;) {
@@ -181,10 +192,10 @@ arrow::Status Engine::ExplainError(const arrow::Status& st) const {
       }
     }
     std::string where = "volume '" + v.config.name + "' (" + DataPrefix(v.config);
-    if (v.config.type == "s3") {
+    if (v.config.type == config::VolumeType::kS3) {
       where += ", S3 endpoint " + (v.config.s3_endpoint.empty() ? std::string("AWS") : v.config.s3_endpoint);
     }
-    return arrow::Status(st.code(), where + "): " + message + StorageErrorHint(message, v.config));
+    return arrow::Status(st.code(), where + "): " + message + lake::StorageErrorHint(message, v.config));
   }
   return st;
 }
@@ -192,7 +203,7 @@ arrow::Status Engine::ExplainError(const arrow::Status& st) const {
 arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
   ARROW_ASSIGN_OR_RAISE(auto tables,
-                        QueryColumn(con.get(), "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = " +
+                        duckdb::QueryColumn(con, "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = " +
                                                    QuoteLiteral(lake_name()) +
                                                    " AND schema_name = 'main' AND column_name = 'timestamp' AND "
                                                    "table_name LIKE 'hep\\_proto\\_%' ESCAPE '\\' ORDER BY 1"));
@@ -201,9 +212,9 @@ arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
   for (size_t i = 0; i < tables.size(); ++i) {
     sql += i ? " UNION ALL " : "";
     sql += "SELECT min(\"timestamp\") AS lo, max(\"timestamp\") AS hi FROM " +
-           QualifiedName(lake_name(), "main", tables[i]);
+           duckdb::QualifiedName(lake_name(), "main", tables[i]);
   }
-  ARROW_ASSIGN_OR_RAISE(auto rows, QueryRows(con.get(), sql + ")"));
+  ARROW_ASSIGN_OR_RAISE(auto rows, duckdb::QueryRows(con, sql + ")"));
   return std::make_pair(std::stoll(rows.at(0).at(0)), std::stoll(rows.at(0).at(1)));
 }
 

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,13 +15,16 @@
 #include <vector>
 
 #include "config/server_config.h"
-#include "engine/connection_pool.h"
+#include "duckdb/database.h"
 #include "engine/query_registry.h"
 #include "engine/query_stream.h"
 #include "engine/sandbox.h"
-#include "engine/volume.h"
+#include "lake/volume.h"
 
 namespace homer::engine {
+
+class ConnectionPool;
+using lake::VolumeState;
 
 struct EngineOptions {
   std::string extension_dir;
@@ -31,6 +35,10 @@ struct EngineOptions {
 struct ExecuteOptions {
   /// Run under DuckDB's profiler, so that QueryStream::profile() tells what the query read.
   bool profile = false;
+  /// Polled while the query runs (by the one watchdog thread of the registry): true once the
+  /// client went away, which stops the query inside DuckDB. Must stay callable as long as the
+  /// query lives.
+  std::function<bool()> client_gone = {};
 };
 
 class Engine {
@@ -75,13 +83,14 @@ class Engine {
   Engine(config::ServerConfig config, EngineOptions options);
   arrow::Status AttachAll();
   void RefreshLoop();
-  QueryContext MakeQueryContext();
+  std::chrono::milliseconds QueryWait() const;
+  QueryContext MakeQueryContext(std::function<bool()> client_gone = {});
   void AttributeFiles(QueryProfile* profile) const;
   arrow::Status ExplainError(const arrow::Status& st) const;
 
   config::ServerConfig config_;
   EngineOptions options_;
-  Database db_;
+  duckdb::Database db_;
   std::vector<VolumeState> volumes_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself
   QueryRegistry registry_;

@@ -1,7 +1,10 @@
 #pragma once
 /// \file
-/// Running queries and their deadlines. A watchdog thread interrupts queries whose timeout
-/// passed, inside DuckDB, so a runaway query frees its threads even when nobody reads it.
+/// Running queries, their deadlines and their clients. One watchdog thread interrupts, inside
+/// DuckDB, the queries whose timeout passed and those whose client went away (a cancelled or
+/// disconnected call, polled while the query runs): a runaway or abandoned query frees its
+/// threads even when nobody reads it, also before it produced its first rows. It is the only
+/// such thread of the process: the Flight surfaces hand their calls' state to it.
 
 #include <chrono>
 #include <condition_variable>
@@ -16,11 +19,12 @@ class QueryStream;
 
 class QueryRegistry {
  public:
-  QueryRegistry();
+  explicit QueryRegistry(std::chrono::milliseconds client_poll = std::chrono::milliseconds(50));
   ~QueryRegistry();
 
-  /// Returns an id for Remove(). A zero timeout never expires.
-  uint64_t Add(QueryStream* query, std::chrono::seconds timeout);
+  /// Returns an id for Remove(). A zero timeout never expires. With `watch_client`, the query's
+  /// ClientGone() is polled every `client_poll` and a true answer cancels it.
+  uint64_t Add(QueryStream* query, std::chrono::seconds timeout, bool watch_client = false);
   void Remove(uint64_t id);
   size_t running() const;
   uint64_t total_started() const;
@@ -32,7 +36,10 @@ class QueryRegistry {
     QueryStream* query;
     std::chrono::steady_clock::time_point deadline;
     bool expires;
+    bool watch_client;
   };
+  const std::chrono::milliseconds client_poll_;
+  size_t watched_clients_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<uint64_t, Entry> entries_;

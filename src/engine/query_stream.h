@@ -13,14 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "duckdb/parameters.h"
+#include "duckdb/profile.h"
+#include "duckdb/statement.h"
 #include "engine/connection_pool.h"
-#include "engine/duckdb_handles.h"
-#include "engine/query_parameters.h"
-#include "engine/query_profile.h"
 
 namespace homer::engine {
 
 class QueryRegistry;
+using duckdb::QueryParameters;
+using duckdb::QueryProfile;
 
 /// What the engine lends a query besides its connection.
 struct QueryContext {
@@ -30,6 +32,9 @@ struct QueryContext {
   std::function<void(QueryProfile*)> attribute_files;
   /// Adds what the engine knows to a storage error (the volume and endpoint it concerns).
   std::function<arrow::Status(const arrow::Status&)> explain_error;
+  /// Polled by the registry's watchdog while the query lives: true once its client went away
+  /// (a cancelled or disconnected call), which cancels the query inside DuckDB.
+  std::function<bool()> client_gone;
 };
 
 class QueryStream {
@@ -39,7 +44,7 @@ class QueryStream {
   QueryStream& operator=(const QueryStream&) = delete;
 
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
-  /// The statement's parameters (engine/query_parameters.h); empty when it has none.
+  /// The statement's parameters (duckdb/parameters.h); empty when it has none.
   const std::shared_ptr<arrow::Schema>& parameter_schema() const { return parameter_schema_; }
   /// The next batch (one DuckDB chunk), or nullptr once the result is exhausted. The first call
   /// runs the query up to its first rows (for an aggregate, the whole query).
@@ -48,6 +53,8 @@ class QueryStream {
   void Cancel();
   /// Called by the registry when the deadline passes.
   void Expire();
+  /// Asked by the registry's watchdog: did the client go away (QueryContext::client_gone)?
+  bool ClientGone() const { return context_.client_gone && context_.client_gone(); }
   /// What the query read (Engine::ExecuteOptions::profile); complete once Next() returned nullptr.
   const QueryProfile& profile() const { return profile_; }
 
@@ -59,16 +66,11 @@ class QueryStream {
   /// describes the statement and is not to be read.
   static arrow::Result<std::unique_ptr<QueryStream>> Start(PooledConnection con, const std::string& sql,
                                                            const QueryParameters* parameters, QueryContext context);
-  arrow::Status InitSchema();
-  arrow::Status InitSchemaFromResult();
-  arrow::Status SetSchema(const std::vector<LogicalType>& types, const std::vector<std::string>& names);
   arrow::Status Execute();
   arrow::Status StoppedStatus(arrow::Status st) const;
 
   PooledConnection con_;
-  PreparedStatement prepared_;
-  Result result_;
-  ArrowOptions arrow_options_;
+  std::unique_ptr<duckdb::Statement> statement_;
   std::shared_ptr<arrow::Schema> schema_;
   std::shared_ptr<arrow::Schema> parameter_schema_;
   QueryContext context_;
@@ -77,7 +79,6 @@ class QueryStream {
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> expired_{false};
   uint64_t registry_id_ = 0;
-  bool started_ = false;
   bool done_ = false;
 };
 

@@ -5,11 +5,15 @@
 #include <set>
 #include <string_view>
 
-#include "engine/duckdb_util.h"
-#include "engine/sql_text.h"
+#include "duckdb/database.h"
+#include "duckdb/sql_text.h"
+#include "duckdb/statement.h"
 
 namespace homer::engine {
 namespace {
+
+using duckdb::Exec;
+using duckdb::QuoteLiteral;
 
 constexpr std::string_view kRejected = "SQL validation failed: ";
 
@@ -67,7 +71,7 @@ class NonQueryDetail : public arrow::StatusDetail {
 
 }  // namespace
 
-arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& paths) {
+arrow::Status ApplySandboxSettings(const duckdb::Connection& con, const SandboxPaths& paths) {
   std::string dirs = "[";
   for (size_t i = 0; i < paths.allowed_directories.size(); ++i) {
     if (i) dirs += ", ";
@@ -82,26 +86,14 @@ arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& pa
   return Exec(con, "SET lock_configuration = true");
 }
 
-arrow::Status CheckQuery(duckdb_connection con, const std::string& sql) {
-  ExtractedStatements extracted;
-  const idx_t count = duckdb_extract_statements(con, sql.c_str(), extracted.out());
-  if (count == 0) {
-    const char* err = duckdb_extract_statements_error(extracted.get());
-    return Rejected(err && *err ? err : "no statement given");
-  }
-  if (count > 1) return Rejected("exactly one statement is allowed, got " + std::to_string(count));
+arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) {
+  auto count = duckdb::CountStatements(con, sql);
+  if (!count.ok()) return Rejected(count.status().message().empty() ? "no statement given" : count.status().message());
+  if (*count > 1) return Rejected("exactly one statement is allowed, got " + std::to_string(*count));
 
   // DuckDB's own parser, as a JSON tree; it only serialises SELECT statements.
-  PreparedStatement serialize;
-  if (duckdb_prepare(con, "SELECT json_serialize_sql(CAST($1 AS VARCHAR))", serialize.out()) == DuckDBError) {
-    return arrow::Status::UnknownError(duckdb_prepare_error(serialize.get()));
-  }
-  duckdb_bind_varchar_length(serialize.get(), 1, sql.data(), sql.size());
-  Result result;
-  if (duckdb_execute_prepared(serialize.get(), result.out()) == DuckDBError) return ResultError(result.get());
-  char* text = duckdb_value_varchar(result.get(), 0, 0);
-  nlohmann::json tree = nlohmann::json::parse(text ? text : "{}", nullptr, /*allow_exceptions=*/false);
-  duckdb_free(text);
+  ARROW_ASSIGN_OR_RAISE(auto text, duckdb::QueryValue(con, "SELECT json_serialize_sql(CAST($1 AS VARCHAR))", {sql}));
+  nlohmann::json tree = nlohmann::json::parse(text.empty() ? "{}" : text, nullptr, /*allow_exceptions=*/false);
   if (tree.is_discarded() || tree.value("error", true)) {
     std::string why = tree.is_discarded() ? "cannot parse" : tree.value("error_message", "cannot parse");
     // json_serialize_sql serialises exactly the SELECT statement type; its refusal is the verdict.
@@ -125,7 +117,7 @@ bool IsRefusedNonQuery(const arrow::Status& status) {
   return status.detail() && std::string_view(status.detail()->type_id()) == NonQueryDetail::kTypeId;
 }
 
-arrow::Status CheckedQueries::Check(duckdb_connection con, const std::string& sql) {
+arrow::Status CheckedQueries::Check(const duckdb::Connection& con, const std::string& sql) {
   {
     std::lock_guard lock(mutex_);
     if (passed_.count(sql)) return arrow::Status::OK();
@@ -140,8 +132,8 @@ arrow::Status CheckedQueries::Check(duckdb_connection con, const std::string& sq
   return arrow::Status::OK();
 }
 
-arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared) {
-  if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
+arrow::Status CheckPreparedIsSelect(const duckdb::Statement& prepared) {
+  if (!prepared.IsSelect()) {
     return Rejected("only SELECT queries are allowed (the node is read-only)");
   }
   return arrow::Status::OK();

@@ -18,7 +18,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/duckdb_handles.h"
+#include "duckdb/database.h"
+
+namespace homer::duckdb {
+class Statement;
+}
 
 namespace homer::engine {
 
@@ -27,11 +31,11 @@ struct SandboxPaths {
 };
 
 /// Lock the database down. Run once, after every volume is attached.
-arrow::Status ApplySandboxSettings(duckdb_connection con, const SandboxPaths& paths);
+arrow::Status ApplySandboxSettings(const duckdb::Connection& con, const SandboxPaths& paths);
 
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error
 /// message starts with "SQL validation failed:" (the original's wording, kept for clients).
-arrow::Status CheckQuery(duckdb_connection con, const std::string& sql);
+arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql);
 
 /// True for CheckQuery's refusal of one well-formed statement that is not a query (INSERT,
 /// CREATE, ...): Flight SQL answers such a prepared statement as an update, which it refuses.
@@ -44,7 +48,7 @@ bool IsRefusedNonQuery(const arrow::Status& status);
 class CheckedQueries {
  public:
   explicit CheckedQueries(size_t max_bytes = 8 << 20) : max_bytes_(max_bytes) {}
-  arrow::Status Check(duckdb_connection con, const std::string& sql);
+  arrow::Status Check(const duckdb::Connection& con, const std::string& sql);
 
  private:
   const size_t max_bytes_;
@@ -54,6 +58,6 @@ class CheckedQueries {
 };
 
 /// The same check for an already prepared statement: its DuckDB statement type must be SELECT.
-arrow::Status CheckPreparedIsSelect(duckdb_prepared_statement prepared);
+arrow::Status CheckPreparedIsSelect(const duckdb::Statement& prepared);
 
 }  // namespace homer::engine

@@ -3,11 +3,11 @@
 #include <arrow/io/memory.h>
 #include <arrow/ipc/writer.h>
 
-#include "common/batch_stream.h"
+#include "rpc/batch_stream.h"
 #include "flight/airport_catalog.h"
 #include "flight/filter_sql.h"
 #include "flight/flight_info.h"
-#include "flight/lake_stats.h"
+#include "lake/statistics.h"
 
 namespace homer::flight {
 namespace {
@@ -114,7 +114,7 @@ arrow::Result<std::string> AirportActions::Endpoints(const mp::MapReader& reques
   TableScanner scanner(engine_, snapshot, scan_options_);
   std::vector<arrow::flight::FlightEndpoint> endpoints;
   if (descriptor.type == arrow::flight::FlightDescriptor::PATH) {
-    ARROW_ASSIGN_OR_RAISE(const common::LakeTable* table, FindTable(*snapshot, descriptor.path));
+    ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, descriptor.path));
     ARROW_ASSIGN_OR_RAISE(Relation relation, scanner.Resolve(*table, at));
     // No ids at all would select nothing; reading every column is the safe reading.
     auto wanted = column_ids.empty() ? std::vector<bool>() : TableScanner::WantedColumns(*relation.schema, column_ids);
@@ -153,14 +153,14 @@ arrow::Result<std::string> AirportActions::ColumnStatistics(const mp::MapReader&
     return arrow::Status::Invalid("column_statistics needs a table (PATH) descriptor");
   }
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_->Snapshot());
-  ARROW_ASSIGN_OR_RAISE(const common::LakeTable* table, FindTable(*snapshot, descriptor.path));
+  ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, descriptor.path));
   // The column's own type, not the client's text: the bounds must be this column's values.
-  ARROW_ASSIGN_OR_RAISE(auto type, ColumnType(engine_, *table, column));
-  ARROW_ASSIGN_OR_RAISE(auto sql, ColumnStatisticsSql(engine_, *snapshot, *table, column, type));
+  ARROW_ASSIGN_OR_RAISE(auto type, lake::ColumnType(common::MetadataReader(engine_), *table, column));
+  ARROW_ASSIGN_OR_RAISE(auto sql, lake::ColumnStatisticsSql(common::MetadataReader(engine_), *snapshot, *table, column, type));
   ARROW_ASSIGN_OR_RAISE(auto query, engine_->Execute(sql));
-  common::BatchStreamOptions one_row;
+  rpc::BatchStreamOptions one_row;
   one_row.read_ahead = 0;
-  ARROW_ASSIGN_OR_RAISE(auto stream, common::BatchStream::Make(std::move(query), one_row));
+  ARROW_ASSIGN_OR_RAISE(auto stream, rpc::BatchStream::Make(std::move(query), one_row));
   return IpcStreamBytes(*stream);
 }
 

@@ -11,7 +11,7 @@
 namespace homer::flight {
 namespace {
 
-using common::LakeTable;
+using lake::LakeTable;
 
 /// Types the client builds statistics for (airport_flight_statistics.cpp); any other type
 /// makes it throw, so a table with one gets no `can_produce_statistics`.
@@ -61,7 +61,7 @@ void WriteContents(mp::Writer& w, const std::string& sha256, const std::string* 
   else w.Nil();
 }
 
-std::string Description(const common::CatalogSnapshot& snapshot, const std::string& catalog) {
+std::string Description(const lake::CatalogSnapshot& snapshot, const std::string& catalog) {
   if (catalog == snapshot.lake_name) {
     return "the lake: every volume (storage_volume and storage_lake say where each row is stored)";
   }
@@ -105,7 +105,7 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-arrow::Result<std::string> ListSchemasBody(const common::CatalogSnapshot& snapshot, const std::string& catalog_name) {
+arrow::Result<std::string> ListSchemasBody(const lake::CatalogSnapshot& snapshot, const std::string& catalog_name) {
   std::vector<std::string> blobs;
   std::string all_hashes;
   for (const auto& catalog : snapshot.catalogs) {

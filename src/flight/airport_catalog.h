@@ -27,11 +27,11 @@
 
 namespace homer::flight {
 
-arrow::Result<std::string> ListSchemasBody(const common::CatalogSnapshot& snapshot, const std::string& catalog_name);
+arrow::Result<std::string> ListSchemasBody(const lake::CatalogSnapshot& snapshot, const std::string& catalog_name);
 
 /// The schema advertised for a table: its wire schema, plus the `can_produce_statistics`
 /// marker when the client can take column statistics for every column type.
-std::shared_ptr<arrow::Schema> AdvertisedSchema(const common::LakeTable& table);
+std::shared_ptr<arrow::Schema> AdvertisedSchema(const lake::LakeTable& table);
 
 /// msgpack [uint32 length, bin zstd(raw)], the envelope of compressed Airport payloads.
 arrow::Result<std::string> CompressedEnvelope(std::string_view raw);

@@ -8,7 +8,7 @@
 #include <optional>
 #include <set>
 
-#include "engine/sql_text.h"
+#include "duckdb/sql_text.h"
 
 namespace homer::flight {
 namespace {
@@ -181,7 +181,7 @@ Sql ConstantSql(const Json& value) {
   if (v == nullptr) return std::nullopt;
   const std::string id = Field(*type, "id");
   if (id == "BOOLEAN") return v->is_boolean() ? Sql(v->get<bool>() ? "true" : "false") : std::nullopt;
-  if (id == "VARCHAR") return v->is_string() ? Sql(engine::QuoteLiteral(v->get<std::string>())) : std::nullopt;
+  if (id == "VARCHAR") return v->is_string() ? Sql(duckdb::QuoteLiteral(v->get<std::string>())) : std::nullopt;
   if (id == "BLOB") return v->is_string() ? Sql(BlobLiteral(v->get<std::string>())) : std::nullopt;
   if (id == "UUID") {
     auto h = Int128Of(*v);
@@ -335,7 +335,7 @@ Sql Translator::ColumnRef(const Json& expr) const {
   if (!index || !index->is_number_unsigned() || index->get<uint64_t>() >= names_.size()) return std::nullopt;
   const std::string& name = names_[index->get<uint64_t>()];
   if (!columns_.count(name)) return std::nullopt;
-  return engine::QuoteIdent(name);
+  return duckdb::QuoteIdent(name);
 }
 
 }  // namespace

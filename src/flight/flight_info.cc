@@ -18,7 +18,7 @@ std::vector<arrow::flight::FlightEndpoint> MakeEndpoints(const std::vector<Ticke
 
 arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine::Engine* engine,
                                                                          const TableScanner& scanner,
-                                                                         const common::CatalogSnapshot& snapshot,
+                                                                         const lake::CatalogSnapshot& snapshot,
                                                                          const arrow::flight::FlightDescriptor& descriptor,
                                                                          const TimeTravel& at, DescribeOptions options) {
   using arrow::flight::FlightDescriptor;
@@ -29,7 +29,7 @@ arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine:
     ARROW_ASSIGN_OR_RAISE(schema, common::QuerySchema(engine, descriptor.cmd));
     tickets.push_back({descriptor.cmd, false});
   } else if (descriptor.type == FlightDescriptor::PATH) {
-    ARROW_ASSIGN_OR_RAISE(const common::LakeTable* table, FindTable(snapshot, descriptor.path));
+    ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(snapshot, descriptor.path));
     ARROW_ASSIGN_OR_RAISE(Relation relation, scanner.Resolve(*table, at));
     if (options.split) {
       ARROW_ASSIGN_OR_RAISE(tickets, scanner.Tickets(*table, relation, {}, ""));

@@ -25,7 +25,7 @@ struct DescribeOptions {
 
 arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine::Engine* engine,
                                                                          const TableScanner& scanner,
-                                                                         const common::CatalogSnapshot& snapshot,
+                                                                         const lake::CatalogSnapshot& snapshot,
                                                                          const arrow::flight::FlightDescriptor& descriptor,
                                                                          const TimeTravel& at, DescribeOptions options);
 

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "flight/auth_middleware.h"
 #include "flight/flight_service.h"
+#include "rpc/auth_middleware.h"
 
 namespace homer::flight {
 
@@ -13,7 +13,7 @@ arrow::Result<std::unique_ptr<FlightServer>> FlightServer::Start(engine::Engine*
   if (options.max_message_size <= 0) return arrow::Status::Invalid("max_message_size must be positive");
   ARROW_ASSIGN_OR_RAISE(auto location, arrow::flight::Location::ForGrpcTcp(options.host, options.port));
   arrow::flight::FlightServerOptions server_options(location);
-  server_options.middleware.emplace_back("auth", std::make_shared<BearerAuthFactory>(options.token));
+  server_options.middleware.emplace_back("auth", std::make_shared<rpc::TokenAuthFactory>(options.token, /*accept_basic=*/false));
   std::unique_ptr<FlightServer> server(new FlightServer());
   server->service_ = std::make_unique<FlightService>(engine, options.max_message_size, options.scan);
   ARROW_RETURN_NOT_OK(server->service_->Init(server_options));

@@ -1,9 +1,9 @@
 #include "flight/flight_service.h"
 
-#include "flight/data_stream.h"
 #include "flight/flight_info.h"
-#include "flight/status_map.h"
 #include "flight/ticket.h"
+#include "rpc/data_stream.h"
+#include "rpc/status_map.h"
 
 namespace homer::flight {
 
@@ -18,27 +18,27 @@ FlightService::FlightService(engine::Engine* engine, int64_t max_message_size, S
 
 arrow::Status FlightService::ListFlights(const fl::ServerCallContext&, const fl::Criteria*,
                                          std::unique_ptr<fl::FlightListing>* listings) {
-  return ToFlightStatus(DoListFlights(listings));
+  return rpc::ToFlightStatus(DoListFlights(listings));
 }
 
 arrow::Status FlightService::GetFlightInfo(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                            std::unique_ptr<fl::FlightInfo>* info) {
-  return ToFlightStatus(DoGetFlightInfo(request, info));
+  return rpc::ToFlightStatus(DoGetFlightInfo(request, info));
 }
 
 arrow::Status FlightService::GetSchema(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                        std::unique_ptr<fl::SchemaResult>* schema) {
-  return ToFlightStatus(DoGetSchema(request, schema));
+  return rpc::ToFlightStatus(DoGetSchema(request, schema));
 }
 
 arrow::Status FlightService::DoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
                                    std::unique_ptr<fl::FlightDataStream>* stream) {
-  return ToFlightStatus(DoDoGet(context, request, stream));
+  return rpc::ToFlightStatus(DoDoGet(context, request, stream));
 }
 
 arrow::Status FlightService::DoAction(const fl::ServerCallContext&, const fl::Action& action,
                                       std::unique_ptr<fl::ResultStream>* result) {
-  return ToFlightStatus(DoDoAction(action, result));
+  return rpc::ToFlightStatus(DoDoAction(action, result));
 }
 
 arrow::Status FlightService::ListActions(const fl::ServerCallContext&, std::vector<fl::ActionType>* actions) {
@@ -74,7 +74,7 @@ arrow::Status FlightService::DoGetSchema(const fl::FlightDescriptor& request,
     ARROW_ASSIGN_OR_RAISE(result, common::QuerySchema(engine_, request.cmd));
   } else {
     ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
-    ARROW_ASSIGN_OR_RAISE(const common::LakeTable* table, FindTable(*snapshot, request.path));
+    ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, request.path));
     result = table->arrow_schema;
   }
   ARROW_ASSIGN_OR_RAISE(*schema, fl::SchemaResult::Make(*result));
@@ -84,7 +84,7 @@ arrow::Status FlightService::DoGetSchema(const fl::FlightDescriptor& request,
 arrow::Status FlightService::DoDoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
                                      std::unique_ptr<fl::FlightDataStream>* stream) {
   ARROW_ASSIGN_OR_RAISE(auto ticket, DecodeTicket(request.ticket));
-  ARROW_ASSIGN_OR_RAISE(*stream, OpenDataStream(engine_, ticket, context, &watcher_, max_message_size_));
+  ARROW_ASSIGN_OR_RAISE(*stream, rpc::OpenDataStream(engine_, ticket.sql, context, {max_message_size_, ticket.zstd}));
   return arrow::Status::OK();
 }
 

@@ -11,7 +11,6 @@
 #include "common/lake_catalog.h"
 #include "engine/engine.h"
 #include "flight/airport_actions.h"
-#include "flight/cancel_watcher.h"
 #include "flight/table_scan.h"
 
 namespace homer::flight {
@@ -50,7 +49,6 @@ class FlightService : public arrow::flight::FlightServerBase {
   ScanOptions scan_options_;
   common::LakeCatalog catalog_;
   AirportActions airport_;
-  CancelWatcher watcher_;
 };
 
 }  // namespace homer::flight

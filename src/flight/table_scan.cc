@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
-#include "engine/sql_text.h"
-#include "flight/lake_stats.h"
+#include "duckdb/sql_text.h"
+#include "lake/statistics.h"
 
 namespace homer::flight {
 namespace {
 
-using common::LakeTable;
-using engine::QuoteIdent;
-using engine::QuoteLiteral;
+using lake::LakeTable;
+using duckdb::QuoteIdent;
+using duckdb::QuoteLiteral;
 
 std::string Upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -122,10 +122,10 @@ arrow::Result<std::vector<std::string>> TableScanner::SplitConditions(const Lake
   const std::vector<std::string> whole = {""};
   auto column = SplitColumn(*relation.schema);
   if (!column || options_.max_endpoints <= 1 || !SplitColumn(*table.arrow_schema)) return whole;
-  ARROW_ASSIGN_OR_RAISE(int64_t rows, RecordCount(engine_, *snapshot_, table));
+  ARROW_ASSIGN_OR_RAISE(int64_t rows, lake::RecordCount(common::MetadataReader(engine_), *snapshot_, table));
   const int64_t n = std::min<int64_t>(options_.max_endpoints, rows / std::max<int64_t>(1, options_.rows_per_endpoint));
   if (n <= 1) return whole;
-  ARROW_ASSIGN_OR_RAISE(auto range, TimestampRange(engine_, *snapshot_, table, *column));
+  ARROW_ASSIGN_OR_RAISE(auto range, lake::TimestampRange(common::MetadataReader(engine_), *snapshot_, table, *column));
   if (!range || range->second - range->first < n) return whole;
   const std::string col = QuoteIdent(*column);
   std::vector<std::string> out;
@@ -154,7 +154,7 @@ arrow::Result<std::vector<TicketContent>> TableScanner::Tickets(const LakeTable&
   return out;
 }
 
-arrow::Result<const LakeTable*> FindTable(const common::CatalogSnapshot& snapshot, const std::vector<std::string>& path) {
+arrow::Result<const LakeTable*> FindTable(const lake::CatalogSnapshot& snapshot, const std::vector<std::string>& path) {
   std::vector<std::string> parts = path;
   if (parts.size() == 1 && parts[0].find('/') != std::string::npos) {
     parts.clear();

@@ -48,24 +48,24 @@ struct ScanOptions {
 
 class TableScanner {
  public:
-  TableScanner(engine::Engine* engine, std::shared_ptr<const common::CatalogSnapshot> snapshot, ScanOptions options)
+  TableScanner(engine::Engine* engine, std::shared_ptr<const lake::CatalogSnapshot> snapshot, ScanOptions options)
       : engine_(engine), snapshot_(std::move(snapshot)), options_(options) {}
 
   /// The relation for `table` at `at` (the table itself when `at` is empty).
-  arrow::Result<Relation> Resolve(const common::LakeTable& table, const TimeTravel& at) const;
+  arrow::Result<Relation> Resolve(const lake::LakeTable& table, const TimeTravel& at) const;
 
   /// `SELECT` of every column of `relation` (unwanted ones null-filled) with `where` applied.
   /// `wanted` is one flag per column; empty means every column.
   static std::string SelectSql(const Relation& relation, const std::vector<bool>& wanted, const std::string& where);
 
   /// Conditions splitting a scan of `table` into endpoints (one empty condition: no split).
-  arrow::Result<std::vector<std::string>> SplitConditions(const common::LakeTable& table,
+  arrow::Result<std::vector<std::string>> SplitConditions(const lake::LakeTable& table,
                                                           const Relation& relation) const;
 
   /// Tickets reading `relation` with `wanted` columns (empty: all), `where` applied ("" for
   /// none), one per endpoint of the split. IPC bodies are compressed when columns are
   /// null-filled.
-  arrow::Result<std::vector<TicketContent>> Tickets(const common::LakeTable& table, const Relation& relation,
+  arrow::Result<std::vector<TicketContent>> Tickets(const lake::LakeTable& table, const Relation& relation,
                                                     const std::vector<bool>& wanted, const std::string& where) const;
 
   /// The column ids of an Airport request as flags over `schema` (ids past the end, the
@@ -73,16 +73,16 @@ class TableScanner {
   static std::vector<bool> WantedColumns(const arrow::Schema& schema, const std::vector<uint64_t>& column_ids);
 
  private:
-  arrow::Result<Relation> ResolveMerged(const common::LakeTable& table, const std::string& at_clause) const;
+  arrow::Result<Relation> ResolveMerged(const lake::LakeTable& table, const std::string& at_clause) const;
 
   engine::Engine* engine_;
-  std::shared_ptr<const common::CatalogSnapshot> snapshot_;
+  std::shared_ptr<const lake::CatalogSnapshot> snapshot_;
   ScanOptions options_;
 };
 
 /// The table a PATH descriptor names: [catalog, schema, table], [catalog, table] (schema
 /// main), [table] (in the lake), or one element joining them with '/'. KeyError if unknown.
-arrow::Result<const common::LakeTable*> FindTable(const common::CatalogSnapshot& snapshot,
+arrow::Result<const lake::LakeTable*> FindTable(const lake::CatalogSnapshot& snapshot,
                                                   const std::vector<std::string>& path);
 
 }  // namespace homer::flight

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "flightsql/auth_middleware.h"
 #include "flightsql/flightsql_service.h"
+#include "rpc/auth_middleware.h"
 
 namespace homer::flightsql {
 namespace {
@@ -73,7 +73,7 @@ arrow::Result<std::unique_ptr<FlightSqlService>> FlightSqlServer::Listen(int por
   // Handshake must succeed for clients doing Basic auth; the credentials themselves are checked
   // by the middleware, which also hands back the bearer.
   server_options.auth_handler = std::make_shared<arrow::flight::NoOpAuthHandler>();
-  server_options.middleware.emplace_back("auth", std::make_shared<TokenAuthFactory>(options_.token));
+  server_options.middleware.emplace_back("auth", std::make_shared<rpc::TokenAuthFactory>(options_.token, /*accept_basic=*/true));
   auto service = std::make_unique<FlightSqlService>(engine_, options_.max_message_size, options_.grafana_casts);
   ARROW_RETURN_NOT_OK(service->Init(server_options));
   return service;

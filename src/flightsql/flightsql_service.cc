@@ -7,14 +7,14 @@
 
 #include "common/arrow_types.h"
 #include "engine/sandbox.h"
-#include "flight/data_stream.h"
-#include "flight/status_map.h"
 #include "flightsql/grafana_cast.h"
 #include "flightsql/metadata.h"
 #include "flightsql/session_actions.h"
 #include "flightsql/sql_info_lists.h"
 #include "flightsql/statement_handle.h"
 #include "flightsql/type_info.h"
+#include "rpc/data_stream.h"
+#include "rpc/status_map.h"
 
 namespace homer::flightsql {
 
@@ -134,7 +134,7 @@ arrow::Status FlightSqlService::GetFlightInfo(const fl::ServerCallContext&, cons
     ARROW_ASSIGN_OR_RAISE(auto made, fl::FlightInfo::Make(*plan.schema, request, {endpoint}, -1, -1));
     return std::make_unique<fl::FlightInfo>(std::move(made));
   }();
-  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  if (!result.ok()) return rpc::ToFlightStatus(result.status());
   *info = std::move(*result);
   return arrow::Status::OK();
 }
@@ -147,7 +147,7 @@ arrow::Status FlightSqlService::GetSchema(const fl::ServerCallContext&, const fl
     ARROW_ASSIGN_OR_RAISE(auto plan, PlanCommand(command, request.cmd));
     return fl::SchemaResult::Make(*plan.schema);
   }();
-  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  if (!result.ok()) return rpc::ToFlightStatus(result.status());
   *schema = std::move(*result);
   return arrow::Status::OK();
 }
@@ -194,8 +194,8 @@ arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(co
     ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(*handle));
     ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
-    ARROW_ASSIGN_OR_RAISE(auto stream, flight::OpenDataStream(engine_, flight::TicketContent{statement.sql, false},
-                                                              context, &watcher_, max_message_size_, std::move(rows)));
+    ARROW_ASSIGN_OR_RAISE(auto stream, rpc::OpenDataStream(engine_, statement.sql, context,
+                                                           {max_message_size_, /*zstd=*/false}, std::move(rows)));
     if (!statement.parameters) plans_.CheckStreamSchema(statement.sql, *stream->schema());
     return stream;
   }
@@ -210,7 +210,7 @@ arrow::Status FlightSqlService::DoGet(const fl::ServerCallContext& context, cons
     ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.ticket));
     return Stream(command, context);
   }();
-  if (!result.ok()) return flight::ToFlightStatus(result.status());
+  if (!result.ok()) return rpc::ToFlightStatus(result.status());
   *stream = std::move(*result);
   return arrow::Status::OK();
 }
@@ -231,7 +231,7 @@ arrow::Status FlightSqlService::DoPut(const fl::ServerCallContext&, std::unique_
     result.set_prepared_statement_handle(std::move(handle));
     return writer->WriteMetadata(*arrow::Buffer::FromString(result.SerializeAsString()));
   }();
-  return flight::ToFlightStatus(status);
+  return rpc::ToFlightStatus(status);
 }
 
 arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::string& body) {
@@ -292,7 +292,7 @@ arrow::Status FlightSqlService::DoAction(const fl::ServerCallContext&, const fl:
     }
     return arrow::Status::NotImplemented("action '", action.type, "' is not supported by homer-node's Flight SQL");
   }();
-  if (!stream.ok()) return flight::ToFlightStatus(stream.status());
+  if (!stream.ok()) return rpc::ToFlightStatus(stream.status());
   *result = std::move(*stream);
   return arrow::Status::OK();
 }

@@ -2,8 +2,8 @@
 /// \file
 /// The Flight SQL service: Flight RPCs turned into engine calls. Commands are decoded in one
 /// place (commands.h); catalog answers come from metadata.h, sql_info.h and type_info.h; query
-/// results stream through the same path as plain Flight (flight::OpenDataStream over
-/// common::BatchStream, one type mapping); every error leaves through flight::ToFlightStatus.
+/// results stream through the same path as plain Flight (rpc::OpenDataStream over
+/// rpc::BatchStream, one type mapping); every error leaves through rpc::ToFlightStatus.
 ///
 /// Statements are stateless: a ticket or prepared-statement handle carries its SQL and bound
 /// parameters (statement_handle.h), so no server state is kept between calls and a restarted
@@ -19,7 +19,6 @@
 
 #include "common/lake_catalog.h"
 #include "engine/engine.h"
-#include "flight/cancel_watcher.h"
 #include "flightsql/commands.h"
 #include "flightsql/plan_cache.h"
 #include "flightsql/sql_info.h"
@@ -73,7 +72,6 @@ class FlightSqlService : public arrow::flight::FlightServerBase {
   int64_t max_message_size_;
   bool grafana_casts_;
   common::LakeCatalog catalog_;
-  flight::CancelWatcher watcher_;
   PlanCache plans_;
   std::mutex sql_info_mutex_;
   std::optional<SqlInfoTable> sql_info_;  ///< built on first use (reads DuckDB's keyword/function lists)

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "engine/sql_text.h"
+#include "duckdb/sql_text.h"
 
 namespace homer::flightsql {
 namespace {
@@ -42,7 +42,7 @@ std::string GrafanaCastSql(const std::string& sql, const arrow::Schema& schema) 
   std::string columns;
   bool any_cast = false;
   for (const auto& field : schema.fields()) {
-    const std::string name = engine::QuoteIdent(field->name());
+    const std::string name = duckdb::QuoteIdent(field->name());
     if (!columns.empty()) columns += ", ";
     if (auto cast = GrafanaCastType(*field->type())) {
       columns += "CAST(" + name + " AS " + *cast + ") AS " + name;

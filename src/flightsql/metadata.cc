@@ -76,7 +76,7 @@ std::string SqlTypeName(const arrow::DataType& type) {
   }
 }
 
-std::shared_ptr<arrow::Field> DescribeField(const common::LakeTable& table, const std::shared_ptr<arrow::Field>& f) {
+std::shared_ptr<arrow::Field> DescribeField(const lake::LakeTable& table, const std::shared_ptr<arrow::Field>& f) {
   auto meta = f->metadata() ? f->metadata()->Copy() : std::make_shared<arrow::KeyValueMetadata>();
   meta->Append("ARROW:FLIGHT:SQL:CATALOG_NAME", table.catalog);
   meta->Append("ARROW:FLIGHT:SQL:DB_SCHEMA_NAME", table.schema);
@@ -152,7 +152,7 @@ bool LikeMatch(std::string_view text, std::string_view pattern) {
   return text[0] == pattern[0] && LikeMatch(text.substr(1), pattern.substr(1));
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetCatalogs(const common::CatalogSnapshot& snapshot) {
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetCatalogs(const lake::CatalogSnapshot& snapshot) {
   auto catalogs = snapshot.catalogs;
   std::sort(catalogs.begin(), catalogs.end());
   arrow::StringBuilder names;
@@ -161,7 +161,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetCatalogs(const common::Cat
   return arrow::RecordBatch::Make(CatalogsSchema(), array->length(), {array});
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetDbSchemas(const common::CatalogSnapshot& snapshot,
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetDbSchemas(const lake::CatalogSnapshot& snapshot,
                                                                 const pb::CommandGetDbSchemas& command) {
   auto catalogs = snapshot.catalogs;
   std::sort(catalogs.begin(), catalogs.end());
@@ -177,15 +177,15 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetDbSchemas(const common::Ca
   return arrow::RecordBatch::Make(DbSchemasSchema(), c->length(), {c, s});
 }
 
-std::shared_ptr<arrow::Schema> DescribedTableSchema(const common::LakeTable& table) {
+std::shared_ptr<arrow::Schema> DescribedTableSchema(const lake::LakeTable& table) {
   arrow::FieldVector fields;
   for (const auto& f : table.arrow_schema->fields()) fields.push_back(DescribeField(table, f));
   return arrow::schema(std::move(fields));
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTables(const common::CatalogSnapshot& snapshot,
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTables(const lake::CatalogSnapshot& snapshot,
                                                              const pb::CommandGetTables& command) {
-  std::vector<const common::LakeTable*> tables;
+  std::vector<const lake::LakeTable*> tables;
   for (const auto& t : snapshot.tables) {
     if (!CatalogMatches(t.catalog, command.has_catalog(), command.catalog())) continue;
     if (!PatternMatches(t.schema, command.has_db_schema_filter_pattern(), command.db_schema_filter_pattern())) continue;
@@ -193,7 +193,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTables(const common::Catal
     if (!TableTypeMatches(command)) continue;
     tables.push_back(&t);
   }
-  std::sort(tables.begin(), tables.end(), [](const common::LakeTable* a, const common::LakeTable* b) {
+  std::sort(tables.begin(), tables.end(), [](const lake::LakeTable* a, const lake::LakeTable* b) {
     return std::tie(a->catalog, a->schema, a->name) < std::tie(b->catalog, b->schema, b->name);
   });
   arrow::StringBuilder catalogs, schemas, names, types;

@@ -35,15 +35,15 @@ inline constexpr std::string_view kTableType = "BASE TABLE";
 /// SQL LIKE with `%` and `_`, `\` escaping the next character (SqlInfo 513).
 bool LikeMatch(std::string_view text, std::string_view pattern);
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetCatalogs(const common::CatalogSnapshot& snapshot);
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetDbSchemas(const common::CatalogSnapshot& snapshot,
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetCatalogs(const lake::CatalogSnapshot& snapshot);
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetDbSchemas(const lake::CatalogSnapshot& snapshot,
                                                                 const pb::CommandGetDbSchemas& command);
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTables(const common::CatalogSnapshot& snapshot,
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTables(const lake::CatalogSnapshot& snapshot,
                                                              const pb::CommandGetTables& command);
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> GetTableTypes();
 
 /// A table's schema for GetTables(include_schema): its wire schema with the spec's
 /// ARROW:FLIGHT:SQL:* metadata on every field.
-std::shared_ptr<arrow::Schema> DescribedTableSchema(const common::LakeTable& table);
+std::shared_ptr<arrow::Schema> DescribedTableSchema(const lake::LakeTable& table);
 
 }  // namespace homer::flightsql

@@ -32,9 +32,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> DeserializeBatch(std::string_
 
 }  // namespace
 
-arrow::Result<std::vector<engine::QueryParameters>> StatementHandle::ParameterRows() const {
-  if (!parameters) return std::vector<engine::QueryParameters>(1);
-  std::vector<engine::QueryParameters> rows(parameters->num_rows());
+arrow::Result<std::vector<duckdb::QueryParameters>> StatementHandle::ParameterRows() const {
+  if (!parameters) return std::vector<duckdb::QueryParameters>(1);
+  std::vector<duckdb::QueryParameters> rows(parameters->num_rows());
   for (int64_t r = 0; r < parameters->num_rows(); ++r) {
     for (const auto& column : parameters->columns()) {
       ARROW_ASSIGN_OR_RAISE(auto value, column->GetScalar(r));

@@ -2,7 +2,7 @@
 /// \file
 /// Statement handles without server state: a prepared-statement handle, and the ticket of a
 /// statement or prepared query, carry the SQL and the parameter rows bound to it (Arrow IPC), so
-/// a restarted node still redeems them. Values are bound by DuckDB (engine/query_parameters.h),
+/// a restarted node still redeems them. Values are bound by DuckDB (duckdb/parameters.h),
 /// never pasted into the SQL, and a forged handle can do no more than a statement query: its SQL
 /// still goes through the engine's sandbox.
 ///
@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/query_parameters.h"
+#include "duckdb/parameters.h"
 
 namespace homer::flightsql {
 
@@ -28,7 +28,7 @@ struct StatementHandle {
   std::shared_ptr<arrow::RecordBatch> parameters;  ///< one row per execution; null: none bound
 
   /// One engine parameter set per row; a single empty set when none are bound.
-  arrow::Result<std::vector<engine::QueryParameters>> ParameterRows() const;
+  arrow::Result<std::vector<duckdb::QueryParameters>> ParameterRows() const;
 };
 
 arrow::Result<std::string> EncodeHandle(const StatementHandle& handle);

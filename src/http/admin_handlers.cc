@@ -3,9 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/maintenance.h"
+#include "engine/try_later.h"
 #include "http/handlers_internal.h"
 #include "http/http_status.h"
+#include "lake/maintenance.h"
 
 namespace homer::http {
 namespace {
@@ -20,6 +21,7 @@ void SendJson(httplib::Response& res, int status, const json& body) {
 }  // namespace
 
 void SendError(httplib::Response& res, const arrow::Status& status, bool legacy_shape) {
+  if (engine::IsTooManyQueries(status)) res.set_header("Retry-After", std::to_string(engine::kRetryAfterSeconds));
   SendError(res, HttpStatusFor(status), status.message(), legacy_shape);
 }
 
@@ -80,7 +82,7 @@ void HandleVacuum(HandlerContext& ctx, const httplib::Request& req, httplib::Res
   if (!ctx.vacuum_running.compare_exchange_strong(expected, true)) {
     return SendError(res, 409, "a vacuum is already running", legacy);
   }
-  auto report = engine::Vacuum(ctx.engine->config(), ctx.engine->options().extension_dir, interval);
+  auto report = lake::Vacuum(ctx.engine->config(), ctx.engine->options().extension_dir, interval);
   ctx.vacuum_running = false;
   if (!report.ok()) return SendError(res, report.status(), legacy);
 

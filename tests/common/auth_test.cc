@@ -74,5 +74,15 @@ TEST(Auth, EmptyTokenFileIsAnError) {
   EXPECT_NE(token.status().message().find(".homer-node-token"), std::string::npos);
 }
 
+TEST(Auth, BasicWithTokenAsPassword) {
+  // base64("user:s3cret") and base64("user:wrong")
+  EXPECT_TRUE(BasicMatches("Basic dXNlcjpzM2NyZXQ=", "s3cret"));
+  EXPECT_TRUE(BasicMatches("basic dXNlcjpzM2NyZXQ=", "s3cret"));
+  EXPECT_FALSE(BasicMatches("Basic dXNlcjp3cm9uZw==", "s3cret"));
+  EXPECT_FALSE(BasicMatches("Bearer s3cret", "s3cret"));
+  EXPECT_FALSE(BasicMatches("Basic !!!", "s3cret"));
+  EXPECT_TRUE(BasicMatches("Basic dXNlcjpzM2NyZXQ", "s3cret"));  // unpadded, as Go sends it
+}
+
 }  // namespace
 }  // namespace homer::auth

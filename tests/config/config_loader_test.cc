@@ -28,7 +28,7 @@ TEST(ConfigLoader, DefaultsMatchTheOriginal) {
   EXPECT_EQ(cfg->ducklake.memory_limit, "2GB");
   ASSERT_EQ(cfg->ducklake.volumes.size(), 1u);
   const auto& v = cfg->ducklake.volumes[0];
-  EXPECT_EQ(v.type, "local");
+  EXPECT_EQ(v.type, VolumeType::kLocal);
   EXPECT_EQ(v.catalog_type, "sqlite");
   EXPECT_TRUE(v.s3_use_ssl);
   EXPECT_FALSE(v.override_data_path);
@@ -111,12 +111,6 @@ TEST(ConfigLoader, DefaultVolumeCannotBeMerged) {
   std::string err = ErrorOf(R"({"node": {"ducklake": {"volumes": [
       {"name": "default", "catalog_path": "/a"}, {"name": "cold", "catalog_path": "/b"}]}}})");
   EXPECT_NE(err.find("$.node.ducklake.volumes[0].name: a volume named 'default'"), std::string::npos) << err;
-}
-
-TEST(ConfigLoader, CatalogNamingRule) {
-  EXPECT_EQ(CatalogName("homer_lake", "default"), "homer_lake");
-  EXPECT_EQ(CatalogName("homer_lake", "hot"), "homer_lake_hot");
-  EXPECT_EQ(CatalogName("homer_lake", "cold"), "homer_lake_cold");
 }
 
 TEST(ConfigLoader, MissingFileIsAnIOError) {

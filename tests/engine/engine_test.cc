@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
+#include "engine/try_later.h"
 #include "testing/lake_fixture.h"
 
 namespace homer::engine {
@@ -233,6 +235,43 @@ TEST_F(TwoVolumeLake, CancelStopsAStream) {
   (*query)->Cancel();
   auto next = (*query)->Next();
   EXPECT_TRUE(next.status().IsCancelled()) << next.status();
+}
+
+TEST_F(TwoVolumeLake, AClientGoneStopsTheQueryBeforeItsFirstRow) {
+  auto engine = Open(TestConfig({hot_, cold_}));
+  ASSERT_TRUE(engine);
+  std::atomic<bool> gone{false};
+  ExecuteOptions options;
+  options.client_gone = [&gone] { return gone.load(); };
+  auto query = engine->Execute("SELECT count(*) FROM range(100000000000) a", {}, options);
+  ASSERT_TRUE(query.ok()) << query.status();
+  std::thread leave([&gone] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    gone = true;  // noticed by the registry's watchdog, not by the reader
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto next = (*query)->Next();  // still computing its only row
+  leave.join();
+  EXPECT_TRUE(next.status().IsCancelled()) << next.status();
+  EXPECT_NE(next.status().message().find("cancelled by the client"), std::string::npos) << next.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST_F(TwoVolumeLake, BusySlotsSayTryLater) {
+  auto cfg = TestConfig({hot_, cold_});
+  cfg.ducklake.max_concurrent_queries = 1;
+  cfg.ducklake.query_wait_sec = 0;
+  auto engine = Open(cfg);
+  ASSERT_TRUE(engine);
+  auto held = engine->Execute("SELECT 1");
+  ASSERT_TRUE(held.ok());
+  auto refused = engine->Execute("SELECT 2");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(IsTooManyQueries(refused.status())) << refused.status();
+  EXPECT_NE(refused.status().message().find("too many queries"), std::string::npos) << refused.status();
+  held->reset();  // the slot goes back
+  EXPECT_TRUE(engine->Execute("SELECT 2").ok());
+  EXPECT_FALSE(IsTooManyQueries(arrow::Status::CapacityError("a row over the message limit")));
 }
 
 TEST_F(TwoVolumeLake, QueriesRunInParallel) {

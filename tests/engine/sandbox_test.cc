@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/duckdb_util.h"
+#include "duckdb/database.h"
 #include "testing/lake_fixture.h"
 
 namespace homer::engine {
@@ -11,17 +11,17 @@ namespace {
 class SandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DatabaseOptions options;
+    duckdb::DatabaseOptions options;
     options.extension_dir = homer::testing::ExtensionDir();
-    auto db = OpenDatabase(options);
+    auto db = duckdb::OpenDatabase(options);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
-    con_ = std::move(*Connect(db_));
+    con_ = std::move(*duckdb::Connect(db_));
   }
-  arrow::Status Check(const std::string& sql) { return CheckQuery(con_.get(), sql); }
+  arrow::Status Check(const std::string& sql) { return CheckQuery(con_, sql); }
 
-  Database db_;
-  Connection con_;
+  duckdb::Database db_;
+  duckdb::Connection con_;
 };
 
 TEST_F(SandboxTest, AllowsReadOnlyQueries) {
@@ -72,11 +72,11 @@ TEST_F(SandboxTest, SyntaxErrorsAreInvalid) {
 }
 
 TEST_F(SandboxTest, SettingsLockFilesOutside) {
-  ASSERT_TRUE(ApplySandboxSettings(con_.get(), {{"/nonexistent-lake/"}}).ok());
-  EXPECT_FALSE(Exec(con_.get(), "SELECT * FROM read_text('/etc/passwd')").ok());
-  EXPECT_FALSE(Exec(con_.get(), "SET enable_external_access = true").ok());
-  EXPECT_FALSE(Exec(con_.get(), "SET allowed_directories = ['/']").ok());
-  EXPECT_FALSE(Exec(con_.get(), "LOAD httpfs").ok());
+  ASSERT_TRUE(ApplySandboxSettings(con_, {{"/nonexistent-lake/"}}).ok());
+  EXPECT_FALSE(duckdb::Exec(con_, "SELECT * FROM read_text('/etc/passwd')").ok());
+  EXPECT_FALSE(duckdb::Exec(con_, "SET enable_external_access = true").ok());
+  EXPECT_FALSE(duckdb::Exec(con_, "SET allowed_directories = ['/']").ok());
+  EXPECT_FALSE(duckdb::Exec(con_, "LOAD httpfs").ok());
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/duckdb_util.h"
+#include "duckdb/database.h"
 #include "testing/lake_fixture.h"
 
 namespace homer::flight {
@@ -122,12 +122,12 @@ TEST(FilterSql, TypesWithOtherSemanticsAreLeftAlone) {
 class ConstantValues : public ::testing::Test {
  protected:
   void SetUp() override {
-    engine::DatabaseOptions options;
+    duckdb::DatabaseOptions options;
     options.extension_dir = testing::ExtensionDir();
     options.extensions = {};
-    db_ = std::move(*engine::OpenDatabase(options));
-    con_ = std::move(*engine::Connect(db_));
-    ASSERT_TRUE(engine::Exec(con_.get(), "SET TimeZone = 'UTC'").ok());
+    db_ = std::move(*duckdb::OpenDatabase(options));
+    con_ = std::move(*duckdb::Connect(db_));
+    ASSERT_TRUE(duckdb::Exec(con_, "SET TimeZone = 'UTC'").ok());
   }
 
   std::string Value(const Json& type, const Json& value) {
@@ -136,13 +136,13 @@ class ConstantValues : public ::testing::Test {
     EXPECT_EQ(sql.rfind(prefix, 0), 0u) << sql;
     if (sql.empty()) return "<not rendered>";
     const std::string expr = sql.substr(prefix.size(), sql.size() - prefix.size() - 1);
-    auto rows = engine::QueryRows(con_.get(), "SELECT CAST(" + expr + " AS VARCHAR), typeof(" + expr + ")");
+    auto rows = duckdb::QueryRows(con_, "SELECT CAST(" + expr + " AS VARCHAR), typeof(" + expr + ")");
     EXPECT_TRUE(rows.ok()) << expr << ": " << rows.status();
     return rows.ok() ? (*rows)[0][0] + " " + (*rows)[0][1] : "<error>";
   }
 
-  engine::Database db_;
-  engine::Connection con_;
+  duckdb::Database db_;
+  duckdb::Connection con_;
 };
 
 TEST_F(ConstantValues, RenderedExactly) {

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "flightsql/auth_middleware.h"
 #include "flightsql/metadata.h"
 #include "flightsql/type_info.h"
 
@@ -94,16 +93,6 @@ TEST(FlightSqlMetadata, SchemasMatchTheSpec) {
   EXPECT_TRUE(TablesSchema(false)->field(0)->nullable());
   EXPECT_EQ(ForeignKeysSchema()->num_fields(), 13);
   EXPECT_EQ(PrimaryKeysSchema()->field(4)->name(), "key_sequence");
-}
-
-TEST(FlightSqlAuth, BasicWithTokenAsPassword) {
-  // base64("user:s3cret") and base64("user:wrong")
-  EXPECT_TRUE(BasicMatches("Basic dXNlcjpzM2NyZXQ=", "s3cret"));
-  EXPECT_TRUE(BasicMatches("basic dXNlcjpzM2NyZXQ=", "s3cret"));
-  EXPECT_FALSE(BasicMatches("Basic dXNlcjp3cm9uZw==", "s3cret"));
-  EXPECT_FALSE(BasicMatches("Bearer s3cret", "s3cret"));
-  EXPECT_FALSE(BasicMatches("Basic !!!", "s3cret"));
-  EXPECT_TRUE(BasicMatches("Basic dXNlcjpzM2NyZXQ", "s3cret"));  // unpadded, as Go sends it
 }
 
 }  // namespace

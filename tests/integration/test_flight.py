@@ -190,7 +190,7 @@ def test_cancel_and_disconnect_stop_the_query(hot_cold, node_factory):
     def ticket(client, sql):
         return client.get_flight_info(flight.FlightDescriptor.for_command(sql), options).endpoints[0].ticket
 
-    # Still computing in DuckDB, no row sent yet: only the cancel watcher can notice the
+    # Still computing in DuckDB, no row sent yet: only the engine's watchdog, polling the call, can notice the
     # client giving up (here its deadline passes, and gRPC cancels the call).
     client = connect(node)
     slow = ticket(client, b"SELECT count(*) FROM range(1000000000000) a")

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "engine/sql_text.h"
-#include "engine/volume.h"
+#include "duckdb/sql_text.h"
+#include "lake/volume.h"
 
 namespace homer::testing {
 
@@ -24,22 +24,22 @@ std::string ExtensionDir() { return HOMER_NODE_DEFAULT_EXTENSION_DIR; }
 
 LakeWriter LakeWriter::Open(const config::VolumeConfig& volume, const std::string& alias) {
   LakeWriter w;
-  engine::DatabaseOptions options;
+  duckdb::DatabaseOptions options;
   options.extension_dir = ExtensionDir();
-  auto db = engine::OpenDatabase(options);
+  auto db = duckdb::OpenDatabase(options);
   EXPECT_TRUE(db.ok()) << db.status();
   w.db_ = std::move(*db);
-  w.con_ = std::move(*engine::Connect(w.db_));
+  w.con_ = std::move(*duckdb::Connect(w.db_));
   w.alias_ = alias;
   std::filesystem::create_directories(volume.path);
-  w.Exec("ATTACH " + engine::QuoteLiteral("ducklake:sqlite:" + volume.catalog_path) + " AS " +
-         engine::QuoteIdent(alias) + " (DATA_PATH " + engine::QuoteLiteral(volume.path) +
+  w.Exec("ATTACH " + duckdb::QuoteLiteral("ducklake:sqlite:" + volume.catalog_path) + " AS " +
+         duckdb::QuoteIdent(alias) + " (DATA_PATH " + duckdb::QuoteLiteral(volume.path) +
          ", DATA_INLINING_ROW_LIMIT 0)");  // rows always land in Parquet files
   return w;
 }
 
 void LakeWriter::Exec(const std::string& sql) {
-  auto st = engine::Exec(con_.get(), sql);
+  auto st = duckdb::Exec(con_, sql);
   ASSERT_TRUE(st.ok()) << sql << ": " << st;
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "config/server_config.h"
-#include "engine/duckdb_util.h"
+#include "duckdb/database.h"
 #include "engine/engine.h"
 
 namespace homer::testing {
@@ -37,8 +37,8 @@ class LakeWriter {
   const std::string& alias() const { return alias_; }
 
  private:
-  engine::Database db_;
-  engine::Connection con_;
+  duckdb::Database db_;
+  duckdb::Connection con_;
   std::string alias_;
 };
 

@@ -1,0 +1,26 @@
+#include "duckdb/sql_text.h"
+
+namespace homer::duckdb {
+namespace {
+
+std::string Quote(std::string_view text, char q) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += q;
+  for (char c : text) {
+    if (c == q) out += q;
+    out += c;
+  }
+  out += q;
+  return out;
+}
+
+}  // namespace
+
+std::string QuoteIdent(std::string_view name) { return Quote(name, '"'); }
+std::string QuoteLiteral(std::string_view text) { return Quote(text, '\''); }
+std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table) {
+  return QuoteIdent(catalog) + "." + QuoteIdent(schema) + "." + QuoteIdent(table);
+}
+
+}  // namespace homer::duckdb

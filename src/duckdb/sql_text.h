@@ -1,0 +1,17 @@
+#pragma once
+/// \file
+/// SQL text building: the one place identifiers and literals are quoted.
+
+#include <string>
+#include <string_view>
+
+namespace homer::duckdb {
+
+/// "name" with embedded quotes doubled.
+std::string QuoteIdent(std::string_view name);
+/// 'text' with embedded quotes doubled.
+std::string QuoteLiteral(std::string_view text);
+/// catalog.schema.table, each part quoted.
+std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table);
+
+}  // namespace homer::duckdb

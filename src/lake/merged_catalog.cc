@@ -1,0 +1,98 @@
+#include "lake/merged_catalog.h"
+
+#include <map>
+#include <set>
+
+#include "duckdb/sql_text.h"
+
+namespace homer::lake {
+namespace {
+
+using duckdb::Exec;
+using duckdb::QueryColumn;
+using duckdb::QualifiedName;
+using duckdb::QueryRows;
+using duckdb::QuoteIdent;
+using duckdb::QuoteLiteral;
+
+constexpr const char* kVolumeColumn = "storage_volume";
+constexpr const char* kLakeColumn = "storage_lake";
+
+}  // namespace
+
+arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con,
+                                                         const std::vector<MergedVolume>& volumes) {
+  std::vector<MergedTable> tables;
+  std::map<std::string, size_t> index;
+  for (const auto& volume : volumes) {
+    ARROW_ASSIGN_OR_RAISE(
+        auto rows, QueryRows(con, "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = " +
+                                      QuoteLiteral(volume.catalog) +
+                                      " AND schema_name = 'main' ORDER BY table_name, column_index"));
+    for (const auto& row : rows) {
+      auto [it, fresh] = index.try_emplace(row[0], tables.size());
+      if (fresh) tables.push_back(MergedTable{row[0], {}, {}});
+      MergedTable& t = tables[it->second];
+      auto& mine = t.volume_columns[volume.label];
+      bool known = false;
+      for (const auto& [name, type] : t.columns) known = known || name == row[1];
+      if (!known) t.columns.emplace_back(row[1], row[2]);
+      mine[row[1]] = row[2];
+    }
+  }
+  return tables;
+}
+
+std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes) {
+  std::set<std::string> own_columns;
+  for (const auto& [name, type] : table.columns) own_columns.insert(name);
+  std::string sql;
+  for (const auto& volume : volumes) {
+    auto holder = table.volume_columns.find(volume.label);
+    if (holder == table.volume_columns.end()) continue;
+    // This volume's columns and types decide between the column, a cast, or a typed NULL.
+    const auto& mine = holder->second;
+    if (!sql.empty()) sql += "\nUNION ALL\n";
+    sql += "SELECT ";
+    for (const auto& [name, type] : table.columns) {
+      auto it = mine.find(name);
+      if (it == mine.end()) sql += "CAST(NULL AS " + type + ") AS " + QuoteIdent(name);
+      else if (it->second != type) sql += "CAST(" + QuoteIdent(name) + " AS " + type + ") AS " + QuoteIdent(name);
+      else sql += QuoteIdent(name);
+      sql += ", ";
+    }
+    if (!own_columns.count(kVolumeColumn)) sql += QuoteLiteral(volume.label) + " AS " + kVolumeColumn + ", ";
+    if (!own_columns.count(kLakeColumn)) sql += QuoteLiteral(volume.catalog) + " AS " + kLakeColumn + ", ";
+    sql.resize(sql.size() - 2);
+    sql += " FROM " + QualifiedName(volume.catalog, "main", table.name);
+  }
+  return sql;
+}
+
+arrow::Status WriteMergedViews(const duckdb::Connection& con, const std::string& lake_name,
+                               const std::vector<MergedVolume>& volumes, const std::vector<MergedTable>& tables) {
+  ARROW_ASSIGN_OR_RAISE(auto existing,
+                        QueryColumn(con, "SELECT view_name FROM duckdb_views() WHERE database_name = " +
+                                             QuoteLiteral(lake_name) + " AND schema_name = 'main' AND NOT internal"));
+  std::set<std::string> keep;
+  ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
+  auto body = [&]() -> arrow::Status {
+    for (const auto& table : tables) {
+      keep.insert(table.name);
+      ARROW_RETURN_NOT_OK(Exec(con, "CREATE OR REPLACE VIEW " + QualifiedName(lake_name, "main", table.name) +
+                                        " AS " + MergedViewSql(table, volumes)));
+    }
+    for (const auto& view : existing) {
+      if (!keep.count(view)) ARROW_RETURN_NOT_OK(Exec(con, "DROP VIEW " + QualifiedName(lake_name, "main", view)));
+    }
+    return arrow::Status::OK();
+  };
+  auto st = body();
+  if (!st.ok()) {
+    (void)Exec(con, "ROLLBACK");
+    return st;
+  }
+  return Exec(con, "COMMIT");
+}
+
+}  // namespace homer::lake

@@ -1,0 +1,42 @@
+#pragma once
+/// \file
+/// The merged lake: `<lake_name>.main.<table>` as a UNION ALL view over every attached volume
+/// that holds the table. Views are bound by DuckDB like any table reference, so joins, CTEs and
+/// several references work, and filters are pushed through the union into each volume's scan
+/// (a filter on the constant storage_volume column removes the other volumes' branches).
+
+#include <arrow/result.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "duckdb/database.h"
+
+namespace homer::lake {
+
+struct MergedVolume {
+  std::string label;    ///< volume name, exposed as storage_volume
+  std::string catalog;  ///< attach name, exposed as storage_lake
+};
+
+struct MergedTable {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> columns;  ///< name, DuckDB type text
+  /// label -> that volume's columns (name -> type), for the volumes holding the table
+  std::map<std::string, std::map<std::string, std::string>> volume_columns;
+};
+
+/// The tables of the volumes' `main` schemas, merged by name (first volume's order, columns added
+/// in later volumes appended; the first volume's type wins).
+arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con, const std::vector<MergedVolume>& volumes);
+
+/// The view's SELECT for one table.
+std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes);
+
+/// Create or replace the views in `lake_name.main` (an in-memory catalog) and drop views whose
+/// table is gone, in one transaction.
+arrow::Status WriteMergedViews(const duckdb::Connection& con, const std::string& lake_name,
+                               const std::vector<MergedVolume>& volumes, const std::vector<MergedTable>& tables);
+
+}  // namespace homer::lake
