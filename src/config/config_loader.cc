@@ -231,6 +231,7 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   lake.Integer("threads", &dl.threads);
   lake.String("memory_limit", &dl.memory_limit);
   lake.String("temp_directory", &dl.temp_directory);
+  lake.String("max_temp_directory_size", &dl.max_temp_directory_size);
   lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
   lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
   lake.Integer("query_wait_sec", &dl.query_wait_sec);
@@ -247,6 +248,13 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
     lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
   }
   if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
+  static const std::regex kSize(R"(^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?\s*$)", std::regex::icase);
+  for (auto [key, value] : {std::pair{"memory_limit", &dl.memory_limit},
+                            std::pair{"max_temp_directory_size", &dl.max_temp_directory_size}}) {
+    if (!value->empty() && !std::regex_match(*value, kSize)) {
+      lake.Error(lake.PathOf(key), "'" + *value + "' is not a size (for example 512MB, 10GB, 1TiB)");
+    }
+  }
   if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
     lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
   }

@@ -53,6 +53,9 @@ struct DuckLakeConfig {
   int threads = 0;  ///< 0: DuckDB's default (one per core)
   std::string memory_limit = "2GB";
   std::string temp_directory;  ///< "" means <dir of first catalog>/.duckdb_spill
+  /// Spill (temp_directory) a query may write before it fails: DuckDB's default is 90% of the
+  /// free disk, which one ORDER BY can fill next to the lake.
+  std::string max_temp_directory_size = "10GB";
   int query_timeout_sec = 300;  ///< 0 disables the timeout
   int max_concurrent_queries = 64;  ///< queries running at once; more wait for a free slot
   int query_wait_sec = 30;  ///< how long a query waits for a free slot before "try later" (0: not at all)

@@ -34,6 +34,9 @@ arrow::Result<Database> OpenDatabase(const DatabaseOptions& options) {
   if (options.threads > 0) ARROW_RETURN_NOT_OK(set("threads", std::to_string(options.threads)));
   if (!options.memory_limit.empty()) ARROW_RETURN_NOT_OK(set("memory_limit", options.memory_limit));
   if (!options.temp_directory.empty()) ARROW_RETURN_NOT_OK(set("temp_directory", options.temp_directory));
+  if (!options.max_temp_directory_size.empty()) {
+    ARROW_RETURN_NOT_OK(set("max_temp_directory_size", options.max_temp_directory_size));
+  }
 
   Database db;
   char* error = nullptr;

@@ -64,6 +64,7 @@ struct DatabaseOptions {
   int threads = 0;            ///< 0: DuckDB's default
   std::string memory_limit;   ///< "" keeps DuckDB's default
   std::string temp_directory;
+  std::string max_temp_directory_size;  ///< "" keeps DuckDB's default (90% of the free disk)
   std::vector<std::string> extensions = {"ducklake", "sqlite_scanner"};
 };
 

@@ -36,6 +36,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   db_options.threads = config.ducklake.threads;
   db_options.memory_limit = config.ducklake.memory_limit;
   db_options.temp_directory = TempDirectory(config);
+  db_options.max_temp_directory_size = config.ducklake.max_temp_directory_size;
   for (const auto& v : config.ducklake.volumes) {
     if (v.type == config::VolumeType::kS3) {
       db_options.extensions.push_back("httpfs");
@@ -141,12 +142,14 @@ void Engine::RefreshLoop() {
 
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
                                                             ExecuteOptions options) {
+  ARROW_RETURN_NOT_OK(CheckSqlText(sql));
   ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), options.profile));
   ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
   return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext(std::move(options.client_gone)));
 }
 
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
+  ARROW_RETURN_NOT_OK(CheckSqlText(sql));
   ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), /*profiled=*/false));
   ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
   ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext()));

@@ -17,19 +17,20 @@ using duckdb::QuoteLiteral;
 
 constexpr std::string_view kRejected = "SQL validation failed: ";
 
-/// Table functions a query may call: generators, readers that go through DuckDB's sandboxed
-/// file system, catalog introspection and DuckLake's read-only views. Anything else (sqlite_*,
-/// postgres_*, ducklake maintenance, query/query_table, ...) is refused.
+/// Table functions a query may call: generators, Parquet readers that go through DuckDB's
+/// sandboxed file system, catalog introspection and DuckLake's read-only views. Anything else
+/// (sqlite_*, postgres_*, ducklake maintenance, query/query_table, text/blob/CSV/JSON readers,
+/// ...) is refused.
 const std::set<std::string, std::less<>>& AllowedTableFunctions() {
   static const std::set<std::string, std::less<>> kAllowed = {
       // generators and values
       "range", "generate_series", "unnest", "repeat", "repeat_row", "json_each", "json_tree",
       "test_all_types",
-      // DuckDB readers (file access checked against allowed_directories)
+      // Parquet readers (file access checked against allowed_directories). Only Parquet: DuckDB
+      // also lets a locked-down database read its attached catalog files and its spill folder,
+      // which text, blob, CSV and JSON readers would hand out byte for byte.
       "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema", "parquet_file_metadata",
-      "parquet_kv_metadata", "parquet_bloom_probe", "read_csv", "read_csv_auto", "sniff_csv", "read_json",
-      "read_json_auto", "read_json_objects", "read_json_objects_auto", "read_ndjson", "read_ndjson_auto",
-      "read_ndjson_objects", "read_text", "read_blob", "glob",
+      "parquet_kv_metadata", "parquet_bloom_probe", "glob",
       // catalog introspection
       "duckdb_columns", "duckdb_constraints", "duckdb_databases", "duckdb_dependencies", "duckdb_extensions",
       "duckdb_functions", "duckdb_indexes", "duckdb_keywords", "duckdb_schemas", "duckdb_sequences",
@@ -84,6 +85,12 @@ arrow::Status ApplySandboxSettings(const duckdb::Connection& con, const SandboxP
   ARROW_RETURN_NOT_OK(Exec(con, "SET autoinstall_known_extensions = false"));
   ARROW_RETURN_NOT_OK(Exec(con, "SET allow_unredacted_secrets = false"));
   return Exec(con, "SET lock_configuration = true");
+}
+
+arrow::Status CheckSqlText(const std::string& sql) {
+  const size_t nul = sql.find('\0');
+  if (nul != std::string::npos) return Rejected("the SQL holds a NUL character at byte " + std::to_string(nul));
+  return arrow::Status::OK();
 }
 
 arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) {

@@ -33,6 +33,10 @@ struct SandboxPaths {
 /// Lock the database down. Run once, after every volume is attached.
 arrow::Status ApplySandboxSettings(const duckdb::Connection& con, const SandboxPaths& paths);
 
+/// Refuse SQL text DuckDB would read differently from what was sent: a NUL byte ends the text
+/// for DuckDB's C API, so what follows it would be dropped silently.
+arrow::Status CheckSqlText(const std::string& sql);
+
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error
 /// message starts with "SQL validation failed:" (the original's wording, kept for clients).
 arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql);

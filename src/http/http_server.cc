@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -45,6 +46,21 @@ std::map<std::string, Route> Routes(HandlerContext& ctx) {
   };
 }
 
+/// A Content-Length that is not a number, or announces more than `max_body` bytes: the status and
+/// reason to refuse the request with before its body is read.
+std::optional<std::pair<int, std::string>> CheckContentLength(const httplib::Request& req, int64_t max_body) {
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  const std::string value = req.get_header_value("Content-Length");
+  const bool digits = !value.empty() && value.size() <= 19 &&
+                      value.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return std::pair{400, "Content-Length '" + value.substr(0, 32) + "' is not a byte count"};
+  if (std::stoll(value) > max_body) {
+    return std::pair{413, "request body of " + value + " bytes is larger than node.http.max_body_bytes (" +
+                              std::to_string(max_body) + ")"};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -75,24 +91,34 @@ arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* eng
   server.set_write_timeout(60, 0);  // per write: a slow reader is dropped, a long result is not
   server.set_keep_alive_max_count(1000);
 
-  // Route, method and auth checks in one place, before any body is read or handler runs.
-  server.set_pre_routing_handler([routes, token](const httplib::Request& req, httplib::Response& res) {
+  // Route, method, auth and body-size checks in one place, before any body is read or handler
+  // runs. Without the token, an unknown route is 401 like a known one: routes are not enumerable.
+  const int64_t max_body = options.limits.max_body_bytes;
+  server.set_pre_routing_handler([routes, token, max_body](const httplib::Request& req, httplib::Response& res) {
     auto it = routes->find(req.path);
+    const bool open = it != routes->end() && it->second.open;
+    if (!open && !token.empty() && !auth::BearerMatches(req.get_header_value("Authorization"), token)) {
+      res.status = 401;
+      res.set_header("WWW-Authenticate", "Bearer");
+      res.set_content("Unauthorized", "text/plain");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (it == routes->end()) {
       SendError(res, 404, "no route " + req.method + " " + req.path, false);
       return httplib::Server::HandlerResponse::Handled;
     }
     const Route& route = it->second;
+    if (auto refused = CheckContentLength(req, max_body)) {
+      // The library would read (or wait for) the announced body before answering: answer now
+      // and close, so the unread body is never taken for the next request.
+      SendError(res, refused->first, refused->second, route.legacy);
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.method != route.method) {
       res.set_header("Allow", route.method);
       SendError(res, 405, "method " + req.method + " not allowed on " + req.path + " (use " + route.method + ")",
                 route.legacy);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (!route.open && !token.empty() && !auth::BearerMatches(req.get_header_value("Authorization"), token)) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", "Bearer");
-      res.set_content("Unauthorized", "text/plain");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;  // the body is read after this point
