@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/client_socket.h"
 #include "http/handlers_internal.h"
 #include "http/http_status.h"
 #include "http/json_writer.h"
@@ -121,8 +122,12 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
 
   auto state = std::make_shared<StreamState>();
   state->shape = shape;
+  engine::ExecuteOptions options;
   // The v4 shape ends with what the query read, from DuckDB's profiler.
-  auto query = ctx.engine->Execute(*sql, {}, {.profile = shape != QueryShape::kLegacyObjects});
+  options.profile = shape != QueryShape::kLegacyObjects;
+  // A client that closes its connection stops the query, also before its first row.
+  if (auto client = ClientSocket::Find(req)) options.client_gone = [client] { return client->Gone(); };
+  auto query = ctx.engine->Execute(*sql, {}, std::move(options));
   if (!query.ok()) return SendError(res, query.status(), legacy);
   state->query = std::move(*query);
   auto first = state->query->Next();

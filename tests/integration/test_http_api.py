@@ -192,3 +192,23 @@ def test_client_disconnect_stops_the_query(hot_cold, node_factory):
             break
         time.sleep(0.2)
     assert node.get("/api/v4/node/stats").json()["queries_running"] == 0
+
+
+def test_client_disconnect_stops_a_query_before_its_first_row(hot_cold, node_factory):
+    # An endless aggregate has no output to write: only watching the socket notices the client
+    # leaving. Several such clients at once must not hold the API until the query timeout.
+    node = node_factory(hot_cold.volumes, query_timeout_sec=300)
+    body = json.dumps({"sql": "SELECT count(*) FROM range(1000000000000) a"})
+    request = (f"POST /query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {node.token}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode()
+    clients = [socket.create_connection(("127.0.0.1", node.port + 1)) for _ in range(6)]
+    for s in clients:
+        s.sendall(request)
+    deadline = time.time() + 10
+    while node.queries_running() < 6 and time.time() < deadline:
+        time.sleep(0.05)
+    assert node.queries_running() == 6
+    for s in clients:
+        s.close()
+    assert node.wait_until_idle(5), "queries kept running after their clients closed the connection"
+    assert node.rows("SELECT 1") == [[1]]
