@@ -12,7 +12,11 @@ DUCKDB_NPM="@duckdb/node-bindings-linux-x64@1.5.5-r.5"
 DUCKDB_SDIST_URL="https://files.pythonhosted.org/packages/7d/19/e57151753576373c6696a12022648546cca6038e8833fda2908ee2342d9b/duckdb-1.5.5.tar.gz"
 DUCKDB_SDIST_SHA256=72f33ee57ca7595b23957671a2cc7f7fe2be0ecc2d68f63abedcfcaa3a5c1238
 PYARROW_VERSION=26.0.1
-EXTENSIONS=(ducklake:ducklake sqlite:sqlite_scanner httpfs:httpfs postgres:postgres_scanner)
+# Query.farm's Airport extension (source in ../shared/third_party/airport), pinned by its tree.
+AIRPORT_COMMIT=f52b27c
+AIRPORT_TREE_SHA256=ee221b227f85bc4b976a46c1f6e71f1d9d5b9640845908160694d97b40ada88f
+# quack: DuckDB's own remote protocol, the comparison in bench/airport.py.
+EXTENSIONS=(ducklake:ducklake sqlite:sqlite_scanner httpfs:httpfs postgres:postgres_scanner quack:quack)
 APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev libmsgpack-cxx-dev
   libzstd-dev nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libssl-dev
   protobuf-compiler libprotobuf-dev python3-venv unzip curl)
@@ -56,7 +60,7 @@ step_duckdb() {
 }
 
 step_extensions() {
-  local s="extensions-$DUCKDB_VERSION"
+  local s="extensions-$DUCKDB_VERSION-$(echo "${EXTENSIONS[*]}" | sha256sum | cut -c1-8)"
   done_already "$s" && return 0
   log "fetching DuckDB extensions $DUCKDB_VERSION from PyPI"
   local tmp; tmp="$(mktemp -d)"
@@ -155,6 +159,39 @@ step_jdbc() {
   stamp "$s"
 }
 
+# Query.farm's Airport extension, the real DuckDB client of our Flight server, built from the
+# source beside the repository (scripts/build_airport.sh). Without that source the node still
+# builds and most tests run; the Airport client tests fail with the reason written here.
+step_airport() {
+  local src="$ROOT/../shared/third_party/airport" out="$DEPS/airport"
+  mkdir -p "$out"
+  if [[ ! -f "$src/src/airport_extension.cpp" ]]; then
+    echo "the Airport extension's source is missing: put Query.farm's Airport (MIT, github.com/Query-farm/airport," \
+      "commit $AIRPORT_COMMIT) at $src, then run scripts/bootstrap.sh" >"$out/UNAVAILABLE"
+    log "NOTE: $(cat "$out/UNAVAILABLE"); the Airport client tests will fail until then"
+    return 0
+  fi
+  # The tree's checksum pins it; with the DuckDB version and our build files it keys the build.
+  local tree; tree="$(cd "$src" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"
+  if [[ "$tree" != "$AIRPORT_TREE_SHA256" ]]; then
+    echo "the Airport source at $src (checksum $tree) is not the pinned one ($AIRPORT_TREE_SHA256," \
+      "commit $AIRPORT_COMMIT)" >"$out/UNAVAILABLE"
+    fail "$(cat "$out/UNAVAILABLE")"
+    return
+  fi
+  local own; own="$(cat "$ROOT/scripts/build_airport.sh" "$ROOT"/scripts/airport/* | sha256sum | cut -c1-16)"
+  local s="airport-$DUCKDB_VERSION-${tree:0:16}-$own"
+  done_already "$s" && [[ -f "$out/airport.duckdb_extension" ]] && rm -f "$out/UNAVAILABLE" && return 0
+  log "building the Airport extension for duckdb $DUCKDB_VERSION from $src (a few minutes, once)"
+  if ! "$ROOT/scripts/build_airport.sh" "$src" "$DUCKDB_VERSION" "$tree" >"$out/build.log" 2>&1; then
+    echo "building the Airport extension failed: see $out/build.log" >"$out/UNAVAILABLE"
+    fail "$(cat "$out/UNAVAILABLE")"
+    return
+  fi
+  rm -f "$out/UNAVAILABLE" "$DEPS/stamps"/airport-*
+  stamp "$s"
+}
+
 step_apt
 step_duckdb
 step_extensions
@@ -162,6 +199,7 @@ step_arrow
 step_venv
 step_go_client
 step_jdbc
+step_airport
 
 if [[ ${#FAILED[@]} -gt 0 ]]; then
   log "could not fetch:"; for f in "${FAILED[@]}"; do log "  - $f"; done
