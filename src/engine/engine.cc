@@ -7,7 +7,6 @@
 #include "duckdb/sql_text.h"
 #include "engine/connection_pool.h"
 #include "engine/sandbox.h"
-#include "lake/merged_catalog.h"
 
 namespace homer::engine {
 namespace {
@@ -49,7 +48,9 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
 
   SandboxPaths paths;
   for (const auto& v : engine->volumes_) {
-    if (v.attached) paths.allowed_directories.push_back(DataPrefix(v.config));
+    paths.allowed_directories.push_back(DataPrefix(v.config));
+    // The settings are locked from here on: a volume attached later must be allowed now.
+    if (!v.attached) paths.allowed_directories.push_back(v.config.catalog_path);
   }
   // Per-connection settings are frozen by the sandbox, so query connections are made first.
   ARROW_ASSIGN_OR_RAISE(engine->pool_, ConnectionPool::Make(engine->db_, config.ducklake.max_concurrent_queries,
@@ -102,15 +103,43 @@ arrow::Status Engine::AttachAll() {
   return arrow::Status::OK();
 }
 
+bool Engine::RetryDetached() {
+  std::vector<VolumeState> detached;
+  for (const auto& v : volumes()) {
+    if (!v.attached) detached.push_back(v);
+  }
+  if (detached.empty()) return false;
+  auto con = Connect(db_);
+  if (!con.ok()) return false;
+  bool any = false;
+  for (const auto& v : detached) {
+    const arrow::Status st = lake::AttachVolume(*con, v.config, v.catalog, /*read_only=*/true);
+    std::lock_guard lock(volumes_mutex_);
+    for (auto& mine : volumes_) {
+      if (mine.catalog != v.catalog) continue;
+      mine.attached = st.ok();
+      mine.error = st.ok() ? "" : st.message();
+    }
+    if (st.ok()) spdlog::info("volume '{}' attached as {} on a retry", v.config.name, v.catalog);
+    any = any || st.ok();
+  }
+  return any;
+}
+
+std::vector<lake::MergedVolume> Engine::MergedVolumes() const {
+  std::vector<lake::MergedVolume> out;
+  for (const auto& v : volumes()) out.push_back({v.config.name, v.catalog, v.attached ? "" : v.error});
+  return out;
+}
+
 arrow::Status Engine::Refresh() {
   std::lock_guard lock(refresh_mutex_);
+  RetryDetached();
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
-  std::vector<lake::MergedVolume> merged_volumes;
-  for (const auto& v : volumes_) {
-    if (v.attached) merged_volumes.push_back({v.config.name, v.catalog});
-  }
+  const std::vector<lake::MergedVolume> merged_volumes = MergedVolumes();
   ARROW_ASSIGN_OR_RAISE(auto tables, lake::ReadMergedTables(con, merged_volumes));
   std::string signature;
+  for (const auto& v : merged_volumes) signature += v.not_attached.empty() ? "" : "!" + v.label + ";";
   for (const auto& t : tables) {
     signature += t.name + "(";
     for (const auto& [label, columns] : t.volume_columns) {
@@ -171,11 +200,12 @@ QueryContext Engine::MakeQueryContext(std::function<bool()> client_gone) {
 }
 
 void Engine::AttributeFiles(QueryProfile* profile) const {
-  for (const auto& v : volumes_) {
+  const auto volumes = this->volumes();
+  for (const auto& v : volumes) {
     if (v.attached) profile->files_read_by_volume[v.config.name] = 0;
   }
   for (const auto& scan : profile->scans) {
-    for (const auto& v : volumes_) {
+    for (const auto& v : volumes) {
       if (v.attached && !scan.first_file.empty() && scan.first_file.rfind(DataPrefix(v.config), 0) == 0) {
         profile->files_read_by_volume[v.config.name] += scan.files_read;
       }
@@ -185,8 +215,17 @@ void Engine::AttributeFiles(QueryProfile* profile) const {
 
 arrow::Status Engine::ExplainError(const arrow::Status& st) const {
   if (st.ok()) return st;
-  for (const auto& v : volumes_) {
+  for (const auto& v : volumes()) {
     std::string message = st.message();
+    if (!v.attached && lake::IsNotAttachedError(message, v.config.name)) {
+      // Storage that is missing, not a bad query: retryable (HTTP 503, Flight UNAVAILABLE).
+      const std::string prefix = "Invalid Input Error: ";
+      if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+      return arrow::Status::IOError(message);
+    }
+    if (!v.attached && message.find('"' + v.catalog + '"') != std::string::npos) {  // its catalog is unknown
+      return arrow::Status::IOError(message, " (volume '", v.config.name, "' is not attached: ", v.error, ")");
+    }
     if (!lake::ErrorMentionsVolume(message, v.config)) continue;
     // Storage errors name the volume, its endpoint and the likely fix; never its keys.
     for (const auto* secret : {&v.config.s3_secret_access_key, &v.config.s3_access_key_id}) {
@@ -221,6 +260,9 @@ arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
   return std::make_pair(std::stoll(rows.at(0).at(0)), std::stoll(rows.at(0).at(1)));
 }
 
-std::vector<VolumeState> Engine::volumes() const { return volumes_; }
+std::vector<VolumeState> Engine::volumes() const {
+  std::lock_guard lock(volumes_mutex_);
+  return volumes_;
+}
 
 }  // namespace homer::engine

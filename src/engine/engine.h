@@ -19,6 +19,7 @@
 #include "engine/query_registry.h"
 #include "engine/query_stream.h"
 #include "engine/sandbox.h"
+#include "lake/merged_catalog.h"
 #include "lake/volume.h"
 
 namespace homer::engine {
@@ -62,7 +63,8 @@ class Engine {
   };
   arrow::Result<StatementShape> Describe(const std::string& sql);
 
-  /// Re-read the volumes' tables and rebuild the merged views when they changed.
+  /// Attach the volumes that failed to attach so far, re-read the volumes' tables and rebuild
+  /// the merged views when they changed (or a volume came back).
   arrow::Status Refresh();
 
   /// Earliest and latest `timestamp` (ns since the epoch) over the lake's hep_proto_* tables;
@@ -82,6 +84,9 @@ class Engine {
  private:
   Engine(config::ServerConfig config, EngineOptions options);
   arrow::Status AttachAll();
+  /// One try to attach every volume not attached yet; true when one was.
+  bool RetryDetached();
+  std::vector<lake::MergedVolume> MergedVolumes() const;
   void RefreshLoop();
   std::chrono::milliseconds QueryWait() const;
   QueryContext MakeQueryContext(std::function<bool()> client_gone = {});
@@ -91,6 +96,7 @@ class Engine {
   config::ServerConfig config_;
   EngineOptions options_;
   duckdb::Database db_;
+  mutable std::mutex volumes_mutex_;  ///< guards volumes_ (a detached one may attach later)
   std::vector<VolumeState> volumes_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself
   QueryRegistry registry_;

@@ -11,7 +11,9 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
   std::unique_ptr<QueryStream> q(new QueryStream());
   q->con_ = std::move(con);
   q->context_ = std::move(context);
-  ARROW_ASSIGN_OR_RAISE(q->statement_, duckdb::Statement::Prepare(q->con_.get(), sql));
+  auto statement = duckdb::Statement::Prepare(q->con_.get(), sql);
+  if (!statement.ok()) return q->StoppedStatus(statement.status());  // binding may need storage too
+  q->statement_ = std::move(*statement);
   ARROW_RETURN_NOT_OK(CheckPreparedIsSelect(*q->statement_));
   ARROW_ASSIGN_OR_RAISE(q->parameter_schema_, q->statement_->ParameterSchema());
   const bool untyped = q->statement_->TypesDependOnValues();

@@ -17,14 +17,26 @@ using duckdb::QuoteLiteral;
 
 constexpr const char* kVolumeColumn = "storage_volume";
 constexpr const char* kLakeColumn = "storage_lake";
+constexpr const char* kNotAttached = "' is not attached to this node";
 
 }  // namespace
+
+std::string NotAttachedMessage(const MergedVolume& volume) {
+  return "volume '" + volume.label + kNotAttached + " (" + volume.not_attached +
+         "), so the merged lake cannot answer; attaching is retried at every catalog refresh. To query the other "
+         "volumes only, filter on storage_volume";
+}
+
+bool IsNotAttachedError(const std::string& message, const std::string& label) {
+  return message.find("volume '" + label + kNotAttached) != std::string::npos;
+}
 
 arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con,
                                                          const std::vector<MergedVolume>& volumes) {
   std::vector<MergedTable> tables;
   std::map<std::string, size_t> index;
   for (const auto& volume : volumes) {
+    if (!volume.not_attached.empty()) continue;
     ARROW_ASSIGN_OR_RAISE(
         auto rows, QueryRows(con, "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = " +
                                       QuoteLiteral(volume.catalog) +
@@ -43,11 +55,42 @@ arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connectio
   return tables;
 }
 
+namespace {
+
+/// A branch that raises NotAttachedMessage when scanned. Every column is the error too, not a
+/// NULL: a filter on a column would otherwise drop the branch and answer without the volume.
+/// Only a filter on storage_volume (a constant here) removes it.
+std::string MissingBranchSql(const MergedTable& table, const MergedVolume& volume) {
+  const std::string fail = "error(" + QuoteLiteral(NotAttachedMessage(volume)) + ")";
+  const std::string label = QuoteLiteral(volume.label), catalog = QuoteLiteral(volume.catalog);
+  std::string sql = "SELECT ";
+  bool own_label = false, own_catalog = false;
+  for (const auto& [name, type] : table.columns) {
+    own_label = own_label || name == kVolumeColumn;
+    own_catalog = own_catalog || name == kLakeColumn;
+    const std::string value = name == kVolumeColumn ? label
+                              : name == kLakeColumn ? catalog
+                                                    : "CAST(" + fail + " AS " + type + ")";
+    sql += value + " AS " + QuoteIdent(name) + ", ";
+  }
+  if (!own_label) sql += label + " AS " + kVolumeColumn + ", ";
+  if (!own_catalog) sql += catalog + " AS " + kLakeColumn + ", ";
+  sql.resize(sql.size() - 2);
+  return sql + " FROM (SELECT 1) WHERE " + fail + " IS NULL";
+}
+
+}  // namespace
+
 std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes) {
   std::set<std::string> own_columns;
   for (const auto& [name, type] : table.columns) own_columns.insert(name);
   std::string sql;
   for (const auto& volume : volumes) {
+    if (!volume.not_attached.empty()) {
+      if (!sql.empty()) sql += "\nUNION ALL\n";
+      sql += MissingBranchSql(table, volume);
+      continue;
+    }
     auto holder = table.volume_columns.find(volume.label);
     if (holder == table.volume_columns.end()) continue;
     // This volume's columns and types decide between the column, a cast, or a typed NULL.

@@ -18,7 +18,16 @@ namespace homer::lake {
 struct MergedVolume {
   std::string label;    ///< volume name, exposed as storage_volume
   std::string catalog;  ///< attach name, exposed as storage_lake
+  /// Why the volume is not attached ("" when it is). Its branch of every view then fails the
+  /// query with NotAttachedMessage, unless a filter on storage_volume leaves the volume out: the
+  /// merged lake never answers from fewer volumes than it has without saying so.
+  std::string not_attached;
 };
+
+/// The error a query of the merged lake gets while `volume` is not attached.
+std::string NotAttachedMessage(const MergedVolume& volume);
+/// Does a DuckDB error message carry NotAttachedMessage for the volume labelled `label`?
+bool IsNotAttachedError(const std::string& message, const std::string& label);
 
 struct MergedTable {
   std::string name;
@@ -27,7 +36,7 @@ struct MergedTable {
   std::map<std::string, std::map<std::string, std::string>> volume_columns;
 };
 
-/// The tables of the volumes' `main` schemas, merged by name (first volume's order, columns added
+/// The tables of the attached volumes' `main` schemas, merged by name (first volume's order, columns added
 /// in later volumes appended; the first volume's type wins).
 arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con, const std::vector<MergedVolume>& volumes);
 

@@ -53,7 +53,10 @@ def test_failed_volume_is_skipped_and_reported(hot_cold, node_factory):
     stats = node.get("/api/v4/node/stats").json()
     lost = [v for v in stats["volume_status"] if v["name"] == "lost"][0]
     assert lost["attached"] is False and "does not exist" in lost["error"]
-    assert node.rows("SELECT count(*) FROM homer_lake.main.hep_proto_1_call") == [[5]]
+    # Merged queries say the volume is missing rather than answer without it (test_missing_volume.py).
+    r = node.post("/api/v4/node/query", {"sql": "SELECT count(*) FROM homer_lake.main.hep_proto_1_call"})
+    assert r.status_code == 503 and "volume 'lost' is not attached" in r.json()["error"]
+    assert node.rows("SELECT count(*) FROM homer_lake.main.hep_proto_1_call WHERE storage_volume <> 'lost'") == [[5]]
 
 
 def test_no_volume_refuses_to_start(tmp_path):
