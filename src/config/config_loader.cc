@@ -274,6 +274,7 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
 void ReadHttp(ObjectReader& http, HttpConfig* http_cfg) {
   http.Integer("max_body_bytes", &http_cfg->max_body_bytes);
   http.Integer("threads", &http_cfg->threads);
+  http.Bool("metrics_public", &http_cfg->metrics_public);
   if (http_cfg->max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
   if (http_cfg->threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
 }

@@ -64,6 +64,7 @@ struct DuckLakeConfig {
 struct HttpConfig {
   int64_t max_body_bytes = 1024 * 1024;
   int threads = 32;  ///< connections served at once
+  bool metrics_public = false;  ///< serve GET /metrics without the token (a scraper without credentials)
 };
 
 struct ServerConfig {

@@ -37,12 +37,20 @@ arrow::Result<std::unique_ptr<ConnectionPool>> ConnectionPool::Make(const duckdb
 
 arrow::Result<PooledConnection> ConnectionPool::Acquire(std::chrono::milliseconds wait, bool profiled) {
   std::unique_lock lock(mutex_);
-  if (!returned_.wait_for(lock, wait, [this] { return !free_.empty(); })) {
+  ++waiting_;
+  const bool got = returned_.wait_for(lock, wait, [this] { return !free_.empty(); });
+  --waiting_;
+  if (!got) {
     return TooManyQueries(size_, wait);
   }
   ConnectionSlot slot = std::move(free_.back());
   free_.pop_back();
   return PooledConnection(this, std::move(slot), profiled);
+}
+
+size_t ConnectionPool::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
 }
 
 size_t ConnectionPool::available() const {

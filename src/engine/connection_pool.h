@@ -61,6 +61,8 @@ class ConnectionPool {
   arrow::Result<PooledConnection> Acquire(std::chrono::milliseconds wait, bool profiled);
   size_t size() const { return size_; }
   size_t available() const;
+  /// Callers waiting in Acquire now.
+  size_t waiting() const;
 
  private:
   friend class PooledConnection;
@@ -71,6 +73,7 @@ class ConnectionPool {
   std::condition_variable returned_;
   std::vector<ConnectionSlot> free_;
   size_t size_ = 0;
+  size_t waiting_ = 0;
 };
 
 }  // namespace homer::engine

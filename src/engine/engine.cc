@@ -6,6 +6,8 @@
 
 #include "duckdb/sql_text.h"
 #include "engine/connection_pool.h"
+#include "engine/query_metrics.h"
+#include "metrics/registry.h"
 #include "engine/sandbox.h"
 
 namespace homer::engine {
@@ -16,6 +18,18 @@ using duckdb::Exec;
 using duckdb::QuoteIdent;
 using duckdb::QuoteLiteral;
 using lake::DataPrefix;
+
+metrics::Family<metrics::Counter>& AttachFailures() {
+  static auto& family = metrics::Registry::Default().AddCounter(
+      "homer_volume_attach_failures_total", "Failed attempts to attach a volume (at start and on retries).", {"volume"});
+  return family;
+}
+
+metrics::Family<metrics::Counter>& FilesRead() {
+  static auto& family = metrics::Registry::Default().AddCounter(
+      "homer_files_read_total", "Data files opened by profiled queries (HTTP v4 API), by volume.", {"volume"});
+  return family;
+}
 
 std::string TempDirectory(const config::ServerConfig& config) {
   if (!config.ducklake.temp_directory.empty()) return config.ducklake.temp_directory;
@@ -58,6 +72,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(engine->db_));
   ARROW_RETURN_NOT_OK(ApplySandboxSettings(con, paths));
 
+  engine->AddGauges();
   if (engine->options_.refresh_interval_sec > 0) {
     engine->refresher_ = std::thread([e = engine.get()] { e->RefreshLoop(); });
   }
@@ -71,7 +86,29 @@ Engine::~Engine() {
   }
   stop_cv_.notify_all();
   if (refresher_.joinable()) refresher_.join();
+  for (uint64_t id : gauges_) metrics::Registry::Default().RemoveGauge(id);
 }
+
+void Engine::AddGauges() {
+  auto& r = metrics::Registry::Default();
+  const auto one = [](double v) { return metrics::GaugeSamples{{{}, v}}; };
+  gauges_.push_back(r.AddGauge("homer_queries_running", "Queries running now.", {},
+                               [this, one] { return one(static_cast<double>(running_queries())); }));
+  gauges_.push_back(r.AddGauge("homer_queries_waiting", "Queries waiting for a free query slot.", {},
+                               [this, one] { return one(static_cast<double>(waiting_queries())); }));
+  gauges_.push_back(r.AddGauge("homer_catalog_version", "Version of the merged catalog (moves when tables change).",
+                               {}, [this, one] { return one(static_cast<double>(catalog_version())); }));
+  gauges_.push_back(r.AddGauge("homer_catalog_refreshes", "Catalog refreshes run since the start.", {},
+                               [this, one] { return one(static_cast<double>(refreshes())); }));
+  gauges_.push_back(r.AddGauge("homer_volume_attached", "1 when the volume is attached, 0 when it is not.",
+                               {"volume"}, [this] {
+                                 metrics::GaugeSamples out;
+                                 for (const auto& v : volumes()) out.push_back({{v.config.name}, v.attached ? 1.0 : 0.0});
+                                 return out;
+                               }));
+}
+
+size_t Engine::waiting_queries() const { return pool_ ? pool_->waiting() : 0; }
 
 arrow::Status Engine::AttachAll() {
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
@@ -82,6 +119,7 @@ arrow::Status Engine::AttachAll() {
     state.catalog = lake::CatalogName(lake.lake_name, v.name);
     auto st = lake::AttachVolume(con, v, state.catalog, /*read_only=*/true);
     state.attached = st.ok();
+    if (!st.ok()) AttachFailures().With({v.name}).Add();
     if (!st.ok()) {
       state.error = st.message();
       spdlog::error("skipping {}", state.error);
@@ -121,6 +159,7 @@ bool Engine::RetryDetached() {
       mine.error = st.ok() ? "" : st.message();
     }
     if (st.ok()) spdlog::info("volume '{}' attached as {} on a retry", v.config.name, v.catalog);
+    else AttachFailures().With({v.config.name}).Add();
     any = any || st.ok();
   }
   return any;
@@ -171,10 +210,15 @@ void Engine::RefreshLoop() {
 
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
                                                             ExecuteOptions options) {
-  ARROW_RETURN_NOT_OK(CheckSqlText(sql));
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), options.profile));
-  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
-  return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext(std::move(options.client_gone)));
+  auto started = [&]() -> arrow::Result<std::unique_ptr<QueryStream>> {
+    ARROW_RETURN_NOT_OK(CheckSqlText(sql));
+    ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), options.profile));
+    ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
+    return QueryStream::Start(std::move(con), sql, &parameters,
+                              MakeQueryContext(std::move(options.client_gone), options.surface));
+  }();
+  if (!started.ok()) CountRefusedQuery(options.surface, started.status());
+  return started;
 }
 
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
@@ -189,8 +233,9 @@ std::chrono::milliseconds Engine::QueryWait() const {
   return std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec * 1000));
 }
 
-QueryContext Engine::MakeQueryContext(std::function<bool()> client_gone) {
+QueryContext Engine::MakeQueryContext(std::function<bool()> client_gone, std::string surface) {
   QueryContext context;
+  context.surface = std::move(surface);
   context.client_gone = std::move(client_gone);
   context.registry = &registry_;
   context.timeout = std::chrono::seconds(config_.ducklake.query_timeout_sec);
@@ -208,6 +253,7 @@ void Engine::AttributeFiles(QueryProfile* profile) const {
     for (const auto& v : volumes) {
       if (v.attached && !scan.first_file.empty() && scan.first_file.rfind(DataPrefix(v.config), 0) == 0) {
         profile->files_read_by_volume[v.config.name] += scan.files_read;
+        FilesRead().With({v.config.name}).Add(static_cast<double>(scan.files_read));
       }
     }
   }

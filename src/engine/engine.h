@@ -36,6 +36,8 @@ struct EngineOptions {
 struct ExecuteOptions {
   /// Run under DuckDB's profiler, so that QueryStream::profile() tells what the query read.
   bool profile = false;
+  /// Who asks (http, flight, flightsql; internal for the node's own metadata reads): metrics.
+  std::string surface = "internal";
   /// Polled while the query runs (by the one watchdog thread of the registry): true once the
   /// client went away, which stops the query inside DuckDB. Must stay callable as long as the
   /// query lives.
@@ -75,6 +77,8 @@ class Engine {
   const config::ServerConfig& config() const { return config_; }
   const EngineOptions& options() const { return options_; }
   std::vector<VolumeState> volumes() const;
+  /// Queries waiting for a free slot (ducklake.max_concurrent_queries).
+  size_t waiting_queries() const;
   /// Bumped whenever the merged catalog's tables or columns change.
   uint64_t catalog_version() const { return catalog_version_; }
   size_t running_queries() const { return registry_.running(); }
@@ -89,7 +93,10 @@ class Engine {
   std::vector<lake::MergedVolume> MergedVolumes() const;
   void RefreshLoop();
   std::chrono::milliseconds QueryWait() const;
-  QueryContext MakeQueryContext(std::function<bool()> client_gone = {});
+  QueryContext MakeQueryContext(std::function<bool()> client_gone = {}, std::string surface = "internal");
+  /// The gauges of /metrics that read this engine; removed with it.
+  void AddGauges();
+  std::vector<uint64_t> gauges_;
   void AttributeFiles(QueryProfile* profile) const;
   arrow::Status ExplainError(const arrow::Status& st) const;
 

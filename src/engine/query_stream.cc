@@ -1,5 +1,8 @@
 #include "engine/query_stream.h"
 
+#include <arrow/util/byte_size.h>
+
+#include "engine/query_metrics.h"
 #include "engine/query_registry.h"
 #include "engine/sandbox.h"
 
@@ -18,6 +21,7 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
   ARROW_ASSIGN_OR_RAISE(q->parameter_schema_, q->statement_->ParameterSchema());
   const bool untyped = q->statement_->TypesDependOnValues();
   ARROW_RETURN_NOT_OK(parameters ? q->statement_->Bind(*parameters) : q->statement_->BindNulls());
+  q->counted_ = parameters != nullptr;
   q->registry_id_ = q->context_.registry->Add(q.get(), q->context_.timeout, static_cast<bool>(q->context_.client_gone));
   if (untyped) {
     // The result types follow the bound values' types (`SELECT ?`): DuckDB plans the statement
@@ -33,7 +37,15 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
 
 arrow::Status QueryStream::Execute() {
   const arrow::Status st = statement_->Execute();
+  failed_ = !st.ok();
   return st.ok() ? st : StoppedStatus(st);
+}
+
+const char* QueryStream::Outcome() const {
+  if (expired_) return "timeout";
+  if (cancelled_) return "cancelled";
+  if (failed_) return "error";
+  return done_ ? "ok" : "unfinished";
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> QueryStream::Next() {
@@ -42,8 +54,12 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> QueryStream::Next() {
   if (!statement_->executing()) ARROW_RETURN_NOT_OK(Execute());
   auto batch = statement_->Fetch(schema_);
   if (!batch.ok()) {
-    done_ = true;
+    done_ = failed_ = true;
     return StoppedStatus(batch.status());
+  }
+  if (*batch) {
+    rows_ += (*batch)->num_rows();
+    bytes_ += arrow::util::TotalBufferSize(**batch);
   }
   if (*batch == nullptr) {
     done_ = true;
@@ -78,6 +94,10 @@ void QueryStream::Expire() {
 
 QueryStream::~QueryStream() {
   if (registry_id_) context_.registry->Remove(registry_id_);
+  if (counted_) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+    CountQuery(context_.surface, Outcome(), seconds, rows_, bytes_);
+  }
   std::lock_guard lock(interrupt_mutex_);
   // An unfinished streaming result still holds executor tasks: stop them before closing.
   if (!done_ && con_) duckdb::Interrupt(con_.get());

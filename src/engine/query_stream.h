@@ -35,6 +35,8 @@ struct QueryContext {
   /// Polled by the registry's watchdog while the query lives: true once its client went away
   /// (a cancelled or disconnected call), which cancels the query inside DuckDB.
   std::function<bool()> client_gone;
+  /// Who asked (http, flight, flightsql, internal), for the metrics.
+  std::string surface = "internal";
 };
 
 class QueryStream {
@@ -68,6 +70,8 @@ class QueryStream {
                                                            const QueryParameters* parameters, QueryContext context);
   arrow::Status Execute();
   arrow::Status StoppedStatus(arrow::Status st) const;
+  /// The outcome for the metrics, when the stream goes.
+  const char* Outcome() const;
 
   PooledConnection con_;
   std::unique_ptr<duckdb::Statement> statement_;
@@ -80,6 +84,11 @@ class QueryStream {
   std::atomic<bool> expired_{false};
   uint64_t registry_id_ = 0;
   bool done_ = false;
+  bool failed_ = false;
+  bool counted_ = false;  ///< a statement only described (Engine::Describe) is not a query run
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  int64_t rows_ = 0;
+  int64_t bytes_ = 0;
 };
 
 }  // namespace homer::engine

@@ -195,7 +195,7 @@ arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(co
     ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
     ARROW_ASSIGN_OR_RAISE(auto stream, rpc::OpenDataStream(engine_, statement.sql, context,
-                                                           {max_message_size_, /*zstd=*/false}, std::move(rows)));
+                                                           {max_message_size_, /*zstd=*/false, "flightsql"}, std::move(rows)));
     if (!statement.parameters) plans_.CheckStreamSchema(statement.sql, *stream->schema());
     return stream;
   }

@@ -7,6 +7,7 @@
 #include "http/handlers_internal.h"
 #include "http/http_status.h"
 #include "lake/maintenance.h"
+#include "metrics/registry.h"
 
 namespace homer::http {
 namespace {
@@ -28,6 +29,10 @@ void SendError(httplib::Response& res, const arrow::Status& status, bool legacy_
 void SendError(httplib::Response& res, int http_status, const std::string& message, bool legacy_shape) {
   res.status = http_status;
   res.set_content(ErrorBody(message, legacy_shape), "application/json");
+}
+
+void HandleMetrics(HandlerContext&, const httplib::Request&, httplib::Response& res) {
+  res.set_content(metrics::Registry::Default().Render(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 void HandleHealth(HandlerContext&, const httplib::Request&, httplib::Response& res) {

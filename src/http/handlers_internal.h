@@ -27,6 +27,8 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
 void HandleNodeStats(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void HandleHealth(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void HandleMetadataStats(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);
+/// Prometheus text exposition of metrics::Registry::Default().
+void HandleMetrics(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);
 /// `legacy`: the original's POST /vacuum?expire_older_than=...; else the v4 JSON body.
 void HandleVacuum(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res, bool legacy);
 

@@ -43,6 +43,8 @@ std::map<std::string, Route> Routes(HandlerContext& ctx) {
       {"/health", {"GET", true, true, [&ctx](R q, S s) { HandleHealth(ctx, q, s); }}},
       {"/vacuum", {"POST", false, true, [&ctx](R q, S s) { HandleVacuum(ctx, q, s, true); }}},
       {"/metadata/stats", {"GET", false, true, [&ctx](R q, S s) { HandleMetadataStats(ctx, q, s); }}},
+      {"/metrics",
+       {"GET", ctx.options.limits.metrics_public, false, [&ctx](R q, S s) { HandleMetrics(ctx, q, s); }}},
   };
 }
 

@@ -123,6 +123,7 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
   auto state = std::make_shared<StreamState>();
   state->shape = shape;
   engine::ExecuteOptions options;
+  options.surface = "http";
   // The v4 shape ends with what the query read, from DuckDB's profiler.
   options.profile = shape != QueryShape::kLegacyObjects;
   // A client that closes its connection stops the query, also before its first row.

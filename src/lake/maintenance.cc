@@ -8,6 +8,7 @@
 #include "duckdb/database.h"
 #include "duckdb/sql_text.h"
 #include "lake/volume.h"
+#include "metrics/registry.h"
 
 namespace homer::lake {
 namespace {
@@ -104,7 +105,11 @@ arrow::Result<VacuumReport> Vacuum(const config::ServerConfig& config, const std
     }
     (void)duckdb::Exec(con, "DETACH " + QuoteIdent(catalog));
   }
+  static auto& runs = metrics::Registry::Default().AddCounter("homer_vacuum_steps_total",
+                                                              "Vacuum steps run, by step and outcome.",
+                                                              {"step", "outcome"});
   for (const auto& s : report.steps) {
+    runs.With({s.step, s.ok ? "ok" : "failed"}).Add();
     if (!s.ok) spdlog::warn("vacuum: volume '{}' step {} failed: {}", s.volume, s.step, s.detail);
   }
   return report;

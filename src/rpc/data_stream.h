@@ -20,6 +20,7 @@ namespace homer::rpc {
 struct DataStreamOptions {
   int64_t max_message_size = 16 * 1024 * 1024;
   bool zstd = false;  ///< compress the IPC buffers (Airport asks for it in its tickets)
+  std::string surface = "flight";  ///< for the metrics: flight or flightsql
 };
 
 /// Start `sql` (it runs when the first batch is pulled) for the call `context`, once per

@@ -58,8 +58,8 @@ def test_a_violating_include_fails(src_copy, file, line, expected):
 
 
 def test_a_folder_outside_the_layers_fails(src_copy):
-    (src_copy / "metrics").mkdir()
-    (src_copy / "metrics" / "counters.h").write_text("#pragma once\n")
+    (src_copy / "telemetry").mkdir()
+    (src_copy / "telemetry" / "counters.h").write_text("#pragma once\n")
     result = run(src_copy)
     assert result.returncode == 1
-    assert "folder 'metrics' has no place in the layers" in result.stdout
+    assert "folder 'telemetry' has no place in the layers" in result.stdout
