@@ -68,7 +68,8 @@ bool AirportActions::Handles(const std::string& type) {
   return false;
 }
 
-arrow::Result<std::string> AirportActions::Run(const std::string& type, std::string_view body) {
+arrow::Result<std::string> AirportActions::Run(const std::string& type, std::string_view body,
+                                               const std::string& catalog_name) {
   ARROW_ASSIGN_OR_RAISE(auto doc, mp::Document::Parse(body));
   ARROW_ASSIGN_OR_RAISE(auto request, mp::MapReader::Make(doc.root(), type + " request"));
   if (type == "create_transaction") {
@@ -79,7 +80,7 @@ arrow::Result<std::string> AirportActions::Run(const std::string& type, std::str
   if (type == "catalog_version") return VersionBody(engine_->catalog_version());
   if (type == "list_schemas") return ListSchemas(request);
   if (type == "endpoints") return Endpoints(request);
-  if (type == "flight_info") return FlightInfo(request);
+  if (type == "flight_info") return FlightInfo(request, catalog_name);
   if (type == "column_statistics") return ColumnStatistics(request);
   return arrow::Status::NotImplemented("unknown action '", type, "' (ListActions lists them)");
 }
@@ -116,6 +117,11 @@ arrow::Result<std::string> AirportActions::Endpoints(const mp::MapReader& reques
   if (descriptor.type == arrow::flight::FlightDescriptor::PATH) {
     ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, descriptor.path));
     ARROW_ASSIGN_OR_RAISE(Relation relation, scanner.Resolve(*table, at));
+    // The columns the client was given (airport_catalog.h); time travel has its own schema.
+    if (at.empty() && descriptor.path.size() > 3) {
+      ARROW_ASSIGN_OR_RAISE(relation, TableScanner::Project(
+                                          relation, {descriptor.path.begin() + 3, descriptor.path.end()}));
+    }
     // No ids at all would select nothing; reading every column is the safe reading.
     auto wanted = column_ids.empty() ? std::vector<bool>() : TableScanner::WantedColumns(*relation.schema, column_ids);
     const std::string where = FiltersToSql(json_filters, FilterableColumns(*relation.schema));
@@ -123,7 +129,8 @@ arrow::Result<std::string> AirportActions::Endpoints(const mp::MapReader& reques
     endpoints = MakeEndpoints(tickets, /*airport=*/true);
   } else {
     // A statement (airport_take_flight with SQL): the client filters and projects itself.
-    ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, at, {true, true}));
+    ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, at,
+                                                    {.airport = true, .split = true}));
     endpoints = info->endpoints();
   }
   mp::Writer w;
@@ -135,14 +142,20 @@ arrow::Result<std::string> AirportActions::Endpoints(const mp::MapReader& reques
   return w.Take();
 }
 
-arrow::Result<std::string> AirportActions::FlightInfo(const mp::MapReader& request) {
+arrow::Result<std::string> AirportActions::FlightInfo(const mp::MapReader& request, const std::string& catalog_name) {
   ARROW_ASSIGN_OR_RAISE(auto descriptor, ParseDescriptor(request, "descriptor"));
   TimeTravel at;
   ARROW_ASSIGN_OR_RAISE(at.unit, request.String("at_unit"));
   ARROW_ASSIGN_OR_RAISE(at.value, request.String("at_value"));
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_->Snapshot());
   TableScanner scanner(engine_, snapshot, scan_options_);
-  ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, at, {true, true}));
+  DescribeOptions options{.airport = true, .split = true};
+  // The client builds a table entry from the answer (time travel), which needs the table's metadata.
+  if (descriptor.type == arrow::flight::FlightDescriptor::PATH) {
+    ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, descriptor.path));
+    options.app_metadata = TableAppMetadata(catalog_name.empty() ? snapshot->lake_name : catalog_name, *table);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, at, options));
   return info->SerializeToString();
 }
 

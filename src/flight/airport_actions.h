@@ -40,13 +40,14 @@ class AirportActions {
   static std::vector<arrow::flight::ActionType> Types();
   static bool Handles(const std::string& type);
 
-  /// The one result body of action `type`.
-  arrow::Result<std::string> Run(const std::string& type, std::string_view body);
+  /// The one result body of action `type`; `catalog_name` is the client's attach name (its
+  /// airport-catalog header), for requests that do not carry it.
+  arrow::Result<std::string> Run(const std::string& type, std::string_view body, const std::string& catalog_name);
 
  private:
   arrow::Result<std::string> ListSchemas(const mp::MapReader& request);
   arrow::Result<std::string> Endpoints(const mp::MapReader& request);
-  arrow::Result<std::string> FlightInfo(const mp::MapReader& request);
+  arrow::Result<std::string> FlightInfo(const mp::MapReader& request, const std::string& catalog_name);
   arrow::Result<std::string> ColumnStatistics(const mp::MapReader& request);
 
   engine::Engine* engine_;

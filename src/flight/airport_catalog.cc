@@ -33,11 +33,14 @@ bool ClientTakesStatistics(const arrow::DataType& type) {
   }
 }
 
-std::string AppMetadata(const std::string& catalog_name, const LakeTable& table) {
-  mp::Writer w;
-  w.Map(5).Str("type").Str("table").Str("catalog").Str(catalog_name).Str("schema").Str(table.catalog);
-  w.Str("name").Str(table.name).Str("comment").StrOrNil(table.comment);
-  return w.Take();
+/// The client sends the descriptor's path in a gRPC header, where only printable ASCII may go.
+bool PrintableAscii(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    for (unsigned char c : name) {
+      if (c < 0x20 || c > 0x7e) return false;
+    }
+  }
+  return true;
 }
 
 /// The schema blob: every table of one catalog as a serialized FlightInfo.
@@ -45,9 +48,13 @@ arrow::Result<std::string> SchemaBlob(const std::vector<const LakeTable*>& table
   mp::Writer infos;
   infos.Array(static_cast<uint32_t>(tables.size()));
   for (const LakeTable* t : tables) {
-    auto descriptor = arrow::flight::FlightDescriptor::Path({t->catalog, t->schema, t->name});
-    ARROW_ASSIGN_OR_RAISE(auto info, arrow::flight::FlightInfo::Make(*AdvertisedSchema(*t), descriptor, {}, -1, -1,
-                                                                     false, AppMetadata(catalog_name, *t)));
+    std::vector<std::string> path = {t->catalog, t->schema, t->name};
+    if (PrintableAscii(t->arrow_schema->field_names())) {
+      for (const auto& f : t->arrow_schema->fields()) path.push_back(f->name());
+    }
+    ARROW_ASSIGN_OR_RAISE(auto info, arrow::flight::FlightInfo::Make(*AdvertisedSchema(*t),
+                                                                     arrow::flight::FlightDescriptor::Path(path), {},
+                                                                     -1, -1, false, TableAppMetadata(catalog_name, *t)));
     ARROW_ASSIGN_OR_RAISE(auto bytes, info.SerializeToString());
     infos.Bin(bytes);
   }
@@ -72,6 +79,13 @@ std::string Description(const lake::CatalogSnapshot& snapshot, const std::string
 }
 
 }  // namespace
+
+std::string TableAppMetadata(const std::string& catalog_name, const LakeTable& table) {
+  mp::Writer w;
+  w.Map(5).Str("type").Str("table").Str("catalog").Str(catalog_name).Str("schema").Str(table.catalog);
+  w.Str("name").Str(table.name).Str("comment").StrOrNil(table.comment);
+  return w.Take();
+}
 
 std::shared_ptr<arrow::Schema> AdvertisedSchema(const LakeTable& table) {
   for (const auto& f : table.arrow_schema->fields()) {

@@ -10,8 +10,12 @@
 ///             serialized: blob}}, sha256 = lowercase hex SHA-256 of blob
 ///   blob   = msgpack [uint32 length, bin zstd(msgpack [bin FlightInfo...])]
 /// Each FlightInfo (protobuf, Arrow's own serializer) carries the table's wire schema, a PATH
-/// descriptor [catalog, "main", table] that later requests echo back, and app_metadata
+/// descriptor [catalog, "main", table, column...] that later requests echo back, and app_metadata
 /// msgpack {type: "table", catalog: <name the client sent>, schema, name, comment}.
+/// The client keeps this catalog for as long as it is attached and maps scanned columns by
+/// position, so the descriptor names the columns it was given (when they are printable ASCII, as
+/// the client sends the path in a gRPC header): scans return exactly those, and a column added
+/// later cannot shift them.
 ///
 /// Schemas: the merged lake under the lake's name (the client cannot look up a schema named
 /// `main`) and one per volume under its catalog name, so `homer.homer_lake.t` reads every
@@ -28,6 +32,9 @@
 namespace homer::flight {
 
 arrow::Result<std::string> ListSchemasBody(const lake::CatalogSnapshot& snapshot, const std::string& catalog_name);
+
+/// The app_metadata of a table's FlightInfo, `catalog_name` being the client's attach name.
+std::string TableAppMetadata(const std::string& catalog_name, const lake::LakeTable& table);
 
 /// The schema advertised for a table: its wire schema, plus the `can_produce_statistics`
 /// marker when the client can take column statistics for every column type.

@@ -1,5 +1,7 @@
 #include "flight/flight_info.h"
 
+#include <string>
+
 #include "common/lake_catalog.h"
 #include "flight/airport_catalog.h"
 
@@ -42,7 +44,8 @@ arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine:
     return arrow::Status::Invalid("unknown FlightDescriptor type");
   }
   ARROW_ASSIGN_OR_RAISE(auto info, arrow::flight::FlightInfo::Make(*schema, descriptor,
-                                                                   MakeEndpoints(tickets, options.airport), -1, -1));
+                                                                   MakeEndpoints(tickets, options.airport), -1, -1,
+                                                                   false, options.app_metadata));
   return std::make_unique<arrow::flight::FlightInfo>(std::move(info));
 }
 

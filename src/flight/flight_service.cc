@@ -36,9 +36,9 @@ arrow::Status FlightService::DoGet(const fl::ServerCallContext& context, const f
   return rpc::ToFlightStatus(DoDoGet(context, request, stream));
 }
 
-arrow::Status FlightService::DoAction(const fl::ServerCallContext&, const fl::Action& action,
+arrow::Status FlightService::DoAction(const fl::ServerCallContext& context, const fl::Action& action,
                                       std::unique_ptr<fl::ResultStream>* result) {
-  return rpc::ToFlightStatus(DoDoAction(action, result));
+  return rpc::ToFlightStatus(DoDoAction(context, action, result));
 }
 
 arrow::Status FlightService::ListActions(const fl::ServerCallContext&, std::vector<fl::ActionType>* actions) {
@@ -52,7 +52,8 @@ arrow::Status FlightService::DoListFlights(std::unique_ptr<fl::FlightListing>* l
   std::vector<fl::FlightInfo> infos;
   for (const auto& t : snapshot->tables) {
     auto descriptor = fl::FlightDescriptor::Path({t.catalog, t.schema, t.name});
-    ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, {}, {false, false}));
+    ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, {},
+                                                    {.airport = false, .split = false}));
     infos.push_back(std::move(*info));
   }
   *listings = std::make_unique<fl::SimpleFlightListing>(std::move(infos));
@@ -63,7 +64,8 @@ arrow::Status FlightService::DoGetFlightInfo(const fl::FlightDescriptor& request
                                              std::unique_ptr<fl::FlightInfo>* info) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
   TableScanner scanner(engine_, snapshot, scan_options_);
-  ARROW_ASSIGN_OR_RAISE(*info, DescribeFlight(engine_, scanner, *snapshot, request, {}, {false, true}));
+  ARROW_ASSIGN_OR_RAISE(*info, DescribeFlight(engine_, scanner, *snapshot, request, {},
+                                              {.airport = false, .split = true}));
   return arrow::Status::OK();
 }
 
@@ -88,12 +90,16 @@ arrow::Status FlightService::DoDoGet(const fl::ServerCallContext& context, const
   return arrow::Status::OK();
 }
 
-arrow::Status FlightService::DoDoAction(const fl::Action& action, std::unique_ptr<fl::ResultStream>* result) {
+arrow::Status FlightService::DoDoAction(const fl::ServerCallContext& context, const fl::Action& action,
+                                        std::unique_ptr<fl::ResultStream>* result) {
   if (!AirportActions::Handles(action.type)) {
     return arrow::Status::NotImplemented("unknown action '", action.type, "' (ListActions lists them)");
   }
   const std::string_view body = action.body ? std::string_view(*action.body) : std::string_view();
-  ARROW_ASSIGN_OR_RAISE(auto out, airport_.Run(action.type, body));
+  std::string catalog_name;
+  const auto& headers = context.incoming_headers();
+  if (auto it = headers.find("airport-catalog"); it != headers.end()) catalog_name = std::string(it->second);
+  ARROW_ASSIGN_OR_RAISE(auto out, airport_.Run(action.type, body, catalog_name));
   std::vector<fl::Result> results;
   results.push_back(fl::Result{arrow::Buffer::FromString(std::move(out))});
   *result = std::make_unique<fl::SimpleResultStream>(std::move(results));

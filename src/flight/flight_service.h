@@ -42,7 +42,8 @@ class FlightService : public arrow::flight::FlightServerBase {
                             std::unique_ptr<arrow::flight::SchemaResult>* schema);
   arrow::Status DoDoGet(const arrow::flight::ServerCallContext& context, const arrow::flight::Ticket& request,
                         std::unique_ptr<arrow::flight::FlightDataStream>* stream);
-  arrow::Status DoDoAction(const arrow::flight::Action& action, std::unique_ptr<arrow::flight::ResultStream>* result);
+  arrow::Status DoDoAction(const arrow::flight::ServerCallContext& context, const arrow::flight::Action& action,
+                           std::unique_ptr<arrow::flight::ResultStream>* result);
 
   engine::Engine* engine_;
   int64_t max_message_size_;

@@ -109,6 +109,21 @@ std::string TableScanner::SelectSql(const Relation& relation, const std::vector<
   return sql;
 }
 
+arrow::Result<Relation> TableScanner::Project(const Relation& relation, const std::vector<std::string>& names) {
+  if (relation.schema->field_names() == names) return relation;
+  arrow::FieldVector fields;
+  std::string columns;
+  for (const auto& name : names) {
+    auto field = relation.schema->GetFieldByName(name);
+    if (!field) {
+      return arrow::Status::KeyError("column ", name, " is no longer in the table: attach the catalog again");
+    }
+    fields.push_back(field);
+    columns += (columns.empty() ? "" : ", ") + QuoteIdent(name);
+  }
+  return Relation{"(SELECT " + columns + " FROM " + relation.from_sql + ") AS scanned", arrow::schema(fields)};
+}
+
 std::vector<bool> TableScanner::WantedColumns(const arrow::Schema& schema, const std::vector<uint64_t>& column_ids) {
   std::vector<bool> wanted(schema.num_fields(), false);
   for (uint64_t id : column_ids) {
@@ -166,7 +181,7 @@ arrow::Result<const LakeTable*> FindTable(const lake::CatalogSnapshot& snapshot,
     parts.push_back(path[0].substr(start));
   }
   const LakeTable* found = nullptr;
-  if (parts.size() == 3) found = snapshot.Find(parts[0], parts[1], parts[2]);
+  if (parts.size() >= 3) found = snapshot.Find(parts[0], parts[1], parts[2]);
   if (parts.size() == 2) found = snapshot.Find(parts[0], "main", parts[1]);
   if (parts.size() == 1) found = snapshot.Find(snapshot.lake_name, "main", parts[0]);
   if (found == nullptr) {

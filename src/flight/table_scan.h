@@ -68,6 +68,10 @@ class TableScanner {
   arrow::Result<std::vector<TicketContent>> Tickets(const lake::LakeTable& table, const Relation& relation,
                                                     const std::vector<bool>& wanted, const std::string& where) const;
 
+  /// `relation` narrowed to `names` in that order: the columns a client was given. KeyError
+  /// naming the first column that is gone.
+  static arrow::Result<Relation> Project(const Relation& relation, const std::vector<std::string>& names);
+
   /// The column ids of an Airport request as flags over `schema` (ids past the end, the
   /// rowid and "no column" ids select nothing).
   static std::vector<bool> WantedColumns(const arrow::Schema& schema, const std::vector<uint64_t>& column_ids);
@@ -80,8 +84,9 @@ class TableScanner {
   ScanOptions options_;
 };
 
-/// The table a PATH descriptor names: [catalog, schema, table], [catalog, table] (schema
-/// main), [table] (in the lake), or one element joining them with '/'. KeyError if unknown.
+/// The table a PATH descriptor names: [catalog, schema, table] (Airport's descriptors go on with
+/// the table's columns, see airport_catalog.h), [catalog, table] (schema main), [table] (in the
+/// lake), or one element joining them with '/'. KeyError if unknown.
 arrow::Result<const lake::LakeTable*> FindTable(const lake::CatalogSnapshot& snapshot,
                                                   const std::vector<std::string>& path);
 

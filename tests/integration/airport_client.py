@@ -15,7 +15,8 @@ Source of each rule:
     table_function_input_schema, at_unit, at_value}} -> msgpack list of FlightEndpoint bytes,
     each with at least one location (airport_take_flight.cpp);
   - flight_info: {descriptor, at_unit, at_value} -> FlightInfo bytes whose descriptor must
-    equal the one sent;
+    equal the one sent, with a table's app_metadata as in list_schemas (the client builds a
+    table entry from it: storage/airport_table_set.cpp);
   - column_statistics: {flight_descriptor, column_name, type} -> an Arrow IPC stream with
     min, max, has_not_null, has_null, distinct_count (airport_flight_statistics.cpp);
   - json_filters: DuckDB's own expression serialization, built here by the helpers below.
@@ -153,6 +154,9 @@ class AirportClient:
                                          "at_value": at_value})
         info = flight.FlightInfo.deserialize(body)
         assert info.descriptor == table.descriptor, "descriptor must be echoed"
+        metadata = msgpack.unpackb(info.app_metadata, raw=False)
+        assert {k: metadata[k] for k in ("type", "schema", "name")} == {
+            k: table.metadata[k] for k in ("type", "schema", "name")}, metadata
         return info
 
     def column_statistics(self, table, column, duck_type):

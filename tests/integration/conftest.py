@@ -1,10 +1,12 @@
 """Fixtures for end-to-end tests: real lakes written by Python duckdb + ducklake (the external
 writer), a real homer-node process on 127.0.0.1, real HTTP clients."""
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -78,6 +80,26 @@ def proc_status_bytes(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+@contextlib.contextmanager
+def sampled_peak(read, every=0.02):
+    """peak[0]: the largest value `read()` returned while the block ran (sampled every `every` s)."""
+    peak = [read()]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], read())
+            time.sleep(every)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 class Node:
@@ -172,11 +194,12 @@ def wait_for_port(port, deadline):
     return False
 
 
-def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=None, flightsql=None, **ducklake):
+def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=None, flightsql=None, port=None,
+               **ducklake):
     """`flightsql`: None leaves Flight SQL off; a dict enables it on a free port (node.flightsql_port)
-    with those extra flightsql_server keys."""
+    with those extra flightsql_server keys. `port`: the Flight port (a free pair by default)."""
     assert BINARY.exists(), f"build homer-node first ({BINARY})"
-    port = free_port_pair()
+    port = port or free_port_pair()
     if flightsql is not None:
         flightsql = {"enable": True, "host": "127.0.0.1", "port": free_port_pair(), **flightsql}
     config_path = tmp_path / f"node-{port}.json"

@@ -5,32 +5,23 @@ import time
 
 import requests
 
+from conftest import sampled_peak
+
 
 def test_large_result_streams_with_bounded_memory(hot_cold, node_factory):
     node = node_factory(hot_cold.volumes)
     rows = 3_000_000
-    peak = [node.rss_bytes()]
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], node.rss_bytes())
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
     base = node.rss_bytes()
-    r = requests.post(node.http + "/api/v4/node/query", headers=node.headers(), stream=True, timeout=300,
-                      json={"sql": f"SELECT i, 'row-' || i AS s, i * 0.5 AS d FROM range({rows}) t(i)"})
-    assert r.status_code == 200
-    assert r.headers.get("Transfer-Encoding") == "chunked"
-    size = 0
-    chunks = []
-    for chunk in r.iter_content(chunk_size=1 << 20):
-        size += len(chunk)
-        chunks.append(chunk)
-    done.set()
-    sampler.join()
+    with sampled_peak(node.rss_bytes, every=0.05) as peak:
+        r = requests.post(node.http + "/api/v4/node/query", headers=node.headers(), stream=True, timeout=300,
+                          json={"sql": f"SELECT i, 'row-' || i AS s, i * 0.5 AS d FROM range({rows}) t(i)"})
+        assert r.status_code == 200
+        assert r.headers.get("Transfer-Encoding") == "chunked"
+        size = 0
+        chunks = []
+        for chunk in r.iter_content(chunk_size=1 << 20):
+            size += len(chunk)
+            chunks.append(chunk)
     body = json.loads(b"".join(chunks))
     assert len(body["data"]) == rows
     assert body["data"][-1] == [rows - 1, f"row-{rows - 1}", (rows - 1) * 0.5]
