@@ -163,7 +163,8 @@ step_jdbc() {
 # source beside the repository (scripts/build_airport.sh). Without that source the node still
 # builds and most tests run; the Airport client tests fail with the reason written here.
 step_airport() {
-  local src="$ROOT/../shared/third_party/airport" out="$DEPS/airport"
+  local src; src="$(cd "$ROOT/.." && pwd)/shared/third_party/airport"
+  local out="$DEPS/airport"
   mkdir -p "$out"
   if [[ ! -f "$src/src/airport_extension.cpp" ]]; then
     echo "the Airport extension's source is missing: put Query.farm's Airport (MIT, github.com/Query-farm/airport," \
