@@ -39,6 +39,15 @@ def single_stream_queries(rows):
     }
 
 
+def newest_hep_cutoff(rows):
+    """The epoch-microsecond timestamp that leaves about `rows` hep_proto_1_call rows at or after it."""
+    con = in_process_connection()
+    cutoff = con.execute(f"SELECT epoch_us(min(timestamp)) FROM (SELECT timestamp FROM {HEP_UNION} "
+                         f"ORDER BY timestamp DESC LIMIT {rows})").fetchone()[0]
+    con.close()
+    return cutoff
+
+
 def in_process_connection():
     con = writer_connection()
     con.execute("SET threads = 2")

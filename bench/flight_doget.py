@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from arrow_scans import (HEP_UNION, NUMERIC, best_of, ensure_numeric_table, in_process,  # noqa: E402
-                         in_process_connection, print_base, report, single_stream_queries)
+                         newest_hep_cutoff, print_base, report, single_stream_queries)
 from common import LAKE, ensure_lake, peak_rss, volumes  # noqa: E402
 from conftest import start_node  # noqa: E402
 
@@ -85,15 +85,7 @@ def main():
     node = start_node(Path(tempfile.mkdtemp()), volumes(lake_dir), token="bench", memory_limit="4GB", refresh=30)
     results = {}
     try:
-        con = in_process_connection()
-        hep_rows = con.execute("SELECT count(*) FROM (SELECT * FROM homer_lake_hot.main.hep_proto_1_call UNION ALL "
-                               "SELECT * FROM homer_lake_cold.main.hep_proto_1_call)").fetchone()[0]
-        # The timestamp that leaves about `rows` hep rows after it, for the parallel scan.
-        cutoff = con.execute(
-            "SELECT epoch_us(min(timestamp)) FROM (SELECT timestamp FROM (SELECT timestamp FROM "
-            "homer_lake_hot.main.hep_proto_1_call UNION ALL SELECT timestamp FROM homer_lake_cold.main.hep_proto_1_call) "
-            f"ORDER BY timestamp DESC LIMIT {min(args.rows, hep_rows)})").fetchone()[0]
-        con.close()
+        cutoff = newest_hep_cutoff(args.rows)
         union = HEP_UNION
         single = single_stream_queries(args.rows)
         workloads = [
