@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
 # Every test: set up, build, unit tests (CTest), end-to-end tests with real clients (pytest).
+#   scripts/test.sh [--sanitize asan|tsan] [--unit-only] [pytest arguments...]
+# --sanitize runs the same tests against a build instrumented with AddressSanitizer +
+# UndefinedBehaviorSanitizer (asan) or ThreadSanitizer (tsan), in build-asan / build-tsan, with
+# the suppressions of scripts/sanitizers/ (third-party code only, each with its reason).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${HOMER_BUILD_DIR:-$ROOT/build}"
+unit_only=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sanitize) export HOMER_SANITIZE="$2"; shift 2 ;;
+    --unit-only) unit_only=1; shift ;;
+    *) break ;;
+  esac
+done
+export HOMER_BUILD_DIR="${HOMER_BUILD_DIR:-$ROOT/build${HOMER_SANITIZE:+-$HOMER_SANITIZE}}"
+if [[ -n "${HOMER_SANITIZE:-}" ]]; then
+  sup="$ROOT/scripts/sanitizers"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=0"
+  export LSAN_OPTIONS="suppressions=$sup/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$sup/ubsan.supp"
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$sup/tsan.supp"
+fi
 "$ROOT/scripts/bootstrap.sh"
 "$ROOT/scripts/build.sh"
-echo "== unit tests (ctest)"
-ctest --test-dir "$BUILD" --output-on-failure -j 2
-echo "== end-to-end tests (pytest)"
+echo "== unit tests (ctest${HOMER_SANITIZE:+, $HOMER_SANITIZE})"
+ctest --test-dir "$HOMER_BUILD_DIR" --output-on-failure -j 2
+[[ $unit_only == 1 ]] && exit 0
+echo "== end-to-end tests (pytest${HOMER_SANITIZE:+, $HOMER_SANITIZE})"
 cd "$ROOT"
 "${HOMER_DEPS_DIR:-$ROOT/.deps}/venv/bin/python" -m pytest -p no:cacheprovider "$@"

@@ -152,11 +152,13 @@ bool Engine::RetryDetached() {
   bool any = false;
   for (const auto& v : detached) {
     const arrow::Status st = lake::AttachVolume(*con, v.config, v.catalog, /*read_only=*/true);
-    std::lock_guard lock(volumes_mutex_);
-    for (auto& mine : volumes_) {
-      if (mine.catalog != v.catalog) continue;
-      mine.attached = st.ok();
-      mine.error = st.ok() ? "" : st.message();
+    {
+      std::lock_guard lock(volumes_mutex_);  // alone: /metrics reads volumes() under its own lock
+      for (auto& mine : volumes_) {
+        if (mine.catalog != v.catalog) continue;
+        mine.attached = st.ok();
+        mine.error = st.ok() ? "" : st.message();
+      }
     }
     if (st.ok()) spdlog::info("volume '{}' attached as {} on a retry", v.config.name, v.catalog);
     else AttachFailures().With({v.config.name}).Add();
