@@ -22,7 +22,7 @@ struct DescribeOptions {
   /// Split large table scans into several endpoints.
   bool split = true;
   /// The FlightInfo's app_metadata (Airport's client needs a table's, see airport_catalog.h).
-  std::string app_metadata;
+  std::string app_metadata = {};
 };
 
 arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine::Engine* engine,

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "duckdb/sql_text.h"
+#include "lake/merged_catalog.h"
 #include "lake/statistics.h"
 
 namespace homer::flight {
@@ -74,6 +75,13 @@ arrow::Result<Relation> TableScanner::Resolve(const LakeTable& table, const Time
 }
 
 arrow::Result<Relation> TableScanner::ResolveMerged(const LakeTable& table, const std::string& at_clause) const {
+  // The union is built here, past the merged views: a volume that is not attached must still
+  // fail the scan rather than leave its rows out (lake/merged_catalog.h).
+  for (const auto& v : engine_->volumes()) {
+    if (!v.attached) {
+      return arrow::Status::IOError(lake::NotAttachedMessage({v.config.name, v.catalog, v.error}));
+    }
+  }
   std::string branches;
   for (const auto& v : snapshot_->volumes) {
     const LakeTable* own = snapshot_->Find(v.catalog, "main", table.name);

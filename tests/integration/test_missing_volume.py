@@ -7,6 +7,8 @@ import time
 import pyarrow.flight as flight
 import pytest
 
+from airport_duckdb import airport_connection, attach
+
 COUNT = "SELECT count(*) FROM homer_lake.main.hep_proto_1_call"
 
 
@@ -32,6 +34,15 @@ def test_a_missing_volume_fails_merged_queries_until_it_is_back(hot_cold, node_f
     info = client.get_flight_info(flight.FlightDescriptor.for_command(COUNT.encode()), options)
     with pytest.raises(flight.FlightUnavailableError, match="volume 'hot' is not attached"):
         client.do_get(info.endpoints[0].ticket, options).read_all()
+
+    # DuckDB through the real Airport extension: plain and time-travel scans of the merged lake
+    # (time travel builds its own union past the views) fail with the reason as well.
+    duck = attach(airport_connection(), node.port, node.token)
+    for sql in ("SELECT count(*) FROM homer.homer_lake.hep_proto_1_call",
+                "SELECT count(*) FROM homer.homer_lake.hep_proto_1_call AT (TIMESTAMP => now())"):
+        with pytest.raises(Exception, match="volume 'hot' is not attached"):
+            duck.execute(sql).fetchall()
+    duck.close()
 
     # Asking for the other volumes only is an answer the client chose.
     assert node.rows(COUNT + " WHERE storage_volume = 'cold'") == [[2]]
