@@ -23,6 +23,9 @@ enum class QueryShape {
   kLegacyObjects,   ///< /query: {"success": true, "data": [{...}], "count": N}
 };
 
+/// The SQL of a query request body ({"sql": "..."}), or why the body is not one.
+arrow::Result<std::string> SqlFromBody(const std::string& body);
+
 void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res, QueryShape shape);
 void HandleNodeStats(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);
 void HandleHealth(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res);

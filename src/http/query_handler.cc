@@ -29,17 +29,6 @@ struct StreamState {
   std::string buffer;
 };
 
-arrow::Result<std::string> SqlFromBody(const std::string& body) {
-  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return arrow::Status::Invalid("request body is not valid JSON");
-  if (!doc.is_object()) return arrow::Status::Invalid("request body must be a JSON object with \"sql\"");
-  auto it = doc.find("sql");
-  if (it == doc.end()) return arrow::Status::Invalid("missing \"sql\"");
-  if (!it->is_string()) return arrow::Status::Invalid("\"sql\" must be a string");
-  std::string sql = it->get<std::string>();
-  if (sql.find_first_not_of(" \t\r\n;") == std::string::npos) return arrow::Status::Invalid("\"sql\" is empty");
-  return sql;
-}
 
 void AppendHeader(StreamState& s) {
   const auto& schema = *s.query->schema();
@@ -114,6 +103,18 @@ bool Produce(StreamState& s) {
 }
 
 }  // namespace
+
+arrow::Result<std::string> SqlFromBody(const std::string& body) {
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return arrow::Status::Invalid("request body is not valid JSON");
+  if (!doc.is_object()) return arrow::Status::Invalid("request body must be a JSON object with \"sql\"");
+  auto it = doc.find("sql");
+  if (it == doc.end()) return arrow::Status::Invalid("missing \"sql\"");
+  if (!it->is_string()) return arrow::Status::Invalid("\"sql\" must be a string");
+  std::string sql = it->get<std::string>();
+  if (sql.find_first_not_of(" \t\r\n;") == std::string::npos) return arrow::Status::Invalid("\"sql\" is empty");
+  return sql;
+}
 
 void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Response& res, QueryShape shape) {
   const bool legacy = shape == QueryShape::kLegacyObjects;
