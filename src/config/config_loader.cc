@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -14,6 +15,9 @@ extern char** environ;
 
 namespace homer::config {
 namespace {
+
+/// Environment variables may add array elements (volumes) up to this index.
+constexpr size_t kMaxEnvArrayIndex = 256;
 
 using nlohmann::json;
 constexpr const char* kEnvPrefix = "HOMER_NODE_";
@@ -99,7 +103,15 @@ class ObjectReader {
       size_t i = 0;
       std::string rest = name.substr(env_prefix.size());
       while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
-      if (i > 0 && i < rest.size() && rest[i] == '_') count = std::max(count, std::stoul(rest.substr(0, i)) + 1);
+      if (i == 0 || i >= rest.size() || rest[i] != '_') continue;
+      // An index far past the file's array would make that many elements: bounded, and named.
+      size_t index = 0;
+      const auto parsed = std::from_chars(rest.data(), rest.data() + i, index);
+      if (parsed.ec != std::errc() || index >= kMaxEnvArrayIndex) {
+        Error(name, "index " + rest.substr(0, i) + " is out of range (0.." + std::to_string(kMaxEnvArrayIndex - 1) + ")");
+        continue;
+      }
+      count = std::max(count, index + 1);
     }
     for (size_t i = 0; i < count; ++i) {
       const json* element = (arr && i < arr->size()) ? &(*arr)[i] : nullptr;

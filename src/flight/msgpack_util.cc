@@ -4,8 +4,12 @@ namespace homer::flight::mp {
 
 arrow::Result<Document> Document::Parse(std::string_view bytes) {
   Document doc;
+  // Every element takes at least one byte, so no count may exceed the input's size: a header
+  // announcing 2^32 elements must not make the parser reserve room for them first.
+  const auto n = static_cast<std::size_t>(bytes.size());
+  const msgpack::unpack_limit limit(/*array=*/n, /*map=*/n, /*str=*/n, /*bin=*/n, /*ext=*/n, /*depth=*/64);
   try {
-    doc.handle_ = msgpack::unpack(bytes.data(), bytes.size());
+    doc.handle_ = msgpack::unpack(bytes.data(), bytes.size(), nullptr, nullptr, limit);
   } catch (const std::exception& e) {
     return arrow::Status::Invalid("malformed msgpack: ", e.what());
   }

@@ -83,6 +83,15 @@ TEST(ConfigLoader, RejectsWrongTypesAndShapes) {
             std::string::npos);  // the HTTP API needs port + 1
 }
 
+TEST(ConfigLoader, AnEnvironmentIndexIsBounded) {
+  // Found by fuzzing: an index past size_t threw out of the loader; a large one made that many volumes.
+  for (const std::string index : {"99999999999999999999999", "256", "100000000"}) {
+    const std::string err = ErrorOf(kMinimal, {{"HOMER_NODE_DUCKLAKE_VOLUMES_" + index + "_NAME", "x"}});
+    EXPECT_NE(err.find("HOMER_NODE_DUCKLAKE_VOLUMES_" + index + "_NAME: index " + index + " is out of range (0..255)"),
+              std::string::npos) << err;
+  }
+}
+
 TEST(ConfigLoader, EnvironmentOverridesAndAddsVolumes) {
   Environment env = {{"HOMER_NODE_FLIGHTSQL_SERVER_ENABLE", "true"},
                      {"HOMER_NODE_FLIGHT_SERVER_PORT", "6000"},
