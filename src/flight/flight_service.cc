@@ -3,6 +3,7 @@
 #include "flight/flight_info.h"
 #include "flight/ticket.h"
 #include "rpc/data_stream.h"
+#include "rpc/inbound_limits.h"
 #include "rpc/status_map.h"
 
 namespace homer::flight {
@@ -23,21 +24,25 @@ arrow::Status FlightService::ListFlights(const fl::ServerCallContext&, const fl:
 
 arrow::Status FlightService::GetFlightInfo(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                            std::unique_ptr<fl::FlightInfo>* info) {
+  ARROW_RETURN_NOT_OK(rpc::ToFlightStatus(rpc::CheckInbound(request, max_message_size_)));
   return rpc::ToFlightStatus(DoGetFlightInfo(request, info));
 }
 
 arrow::Status FlightService::GetSchema(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                        std::unique_ptr<fl::SchemaResult>* schema) {
+  ARROW_RETURN_NOT_OK(rpc::ToFlightStatus(rpc::CheckInbound(request, max_message_size_)));
   return rpc::ToFlightStatus(DoGetSchema(request, schema));
 }
 
 arrow::Status FlightService::DoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
                                    std::unique_ptr<fl::FlightDataStream>* stream) {
+  ARROW_RETURN_NOT_OK(rpc::ToFlightStatus(rpc::CheckInbound(request, max_message_size_)));
   return rpc::ToFlightStatus(DoDoGet(context, request, stream));
 }
 
 arrow::Status FlightService::DoAction(const fl::ServerCallContext& context, const fl::Action& action,
                                       std::unique_ptr<fl::ResultStream>* result) {
+  ARROW_RETURN_NOT_OK(rpc::ToFlightStatus(rpc::CheckInbound(action, max_message_size_)));
   return rpc::ToFlightStatus(DoDoAction(context, action, result));
 }
 

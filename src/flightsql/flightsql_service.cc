@@ -14,6 +14,7 @@
 #include "flightsql/statement_handle.h"
 #include "flightsql/type_info.h"
 #include "rpc/data_stream.h"
+#include "rpc/inbound_limits.h"
 #include "rpc/status_map.h"
 
 namespace homer::flightsql {
@@ -124,6 +125,7 @@ arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanCommand(const Comman
 arrow::Status FlightSqlService::GetFlightInfo(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                               std::unique_ptr<fl::FlightInfo>* info) {
   auto result = [&]() -> arrow::Result<std::unique_ptr<fl::FlightInfo>> {
+    ARROW_RETURN_NOT_OK(rpc::CheckInbound(request, max_message_size_));
     if (request.type != fl::FlightDescriptor::CMD) {
       return arrow::Status::Invalid("Flight SQL takes command descriptors; path descriptors are served on Flight");
     }
@@ -142,6 +144,7 @@ arrow::Status FlightSqlService::GetFlightInfo(const fl::ServerCallContext&, cons
 arrow::Status FlightSqlService::GetSchema(const fl::ServerCallContext&, const fl::FlightDescriptor& request,
                                           std::unique_ptr<fl::SchemaResult>* schema) {
   auto result = [&]() -> arrow::Result<std::unique_ptr<fl::SchemaResult>> {
+    ARROW_RETURN_NOT_OK(rpc::CheckInbound(request, max_message_size_));
     if (request.type != fl::FlightDescriptor::CMD) return arrow::Status::Invalid("Flight SQL takes command descriptors");
     ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.cmd));
     ARROW_ASSIGN_OR_RAISE(auto plan, PlanCommand(command, request.cmd));
@@ -207,6 +210,7 @@ arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(co
 arrow::Status FlightSqlService::DoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
                                       std::unique_ptr<fl::FlightDataStream>* stream) {
   auto result = [&]() -> arrow::Result<std::unique_ptr<fl::FlightDataStream>> {
+    ARROW_RETURN_NOT_OK(rpc::CheckInbound(request, max_message_size_));
     ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(request.ticket));
     return Stream(command, context);
   }();
@@ -218,6 +222,7 @@ arrow::Status FlightSqlService::DoGet(const fl::ServerCallContext& context, cons
 arrow::Status FlightSqlService::DoPut(const fl::ServerCallContext&, std::unique_ptr<fl::FlightMessageReader> reader,
                                       std::unique_ptr<fl::FlightMetadataWriter> writer) {
   auto status = [&]() -> arrow::Status {
+    ARROW_RETURN_NOT_OK(rpc::CheckInbound(reader->descriptor(), max_message_size_));
     ARROW_ASSIGN_OR_RAISE(auto command, ParseCommand(reader->descriptor().cmd));
     auto* prepared = std::get_if<pb::CommandPreparedStatementQuery>(&command);
     if (!prepared) return Unplannable(command);
@@ -266,6 +271,7 @@ arrow::Result<std::string> FlightSqlService::CreatePreparedStatement(const std::
 
 arrow::Status FlightSqlService::DoAction(const fl::ServerCallContext&, const fl::Action& action,
                                          std::unique_ptr<fl::ResultStream>* result) {
+  ARROW_RETURN_NOT_OK(rpc::ToFlightStatus(rpc::CheckInbound(action, max_message_size_)));
   const std::string body = action.body ? action.body->ToString() : std::string();
   auto stream = [&]() -> arrow::Result<std::unique_ptr<fl::ResultStream>> {
     if (action.type == "CreatePreparedStatement") {
