@@ -38,10 +38,11 @@ run() {
   echo "fuzz_$t: $(grep -E '^stat::number_of_executed_units' "$BUILD/fuzz-$t.log" | awk '{print $2}') executions," \
        "$(grep -oE 'cov: [0-9]+' "$BUILD/fuzz-$t.log" | tail -1), corpus $(ls "$work" | wc -l) inputs"
 }
-pids=()
+running=0
 for t in "${targets[@]}"; do
-  run "$t" & pids+=($!)
-  if [[ ${#pids[@]} -ge $jobs ]]; then wait "${pids[0]}" || status=1; pids=("${pids[@]:1}"); fi
+  run "$t" &
+  running=$((running + 1))
+  if (( running >= jobs )); then wait -n || status=1; running=$((running - 1)); fi
 done
-for p in "${pids[@]}"; do wait "$p" || status=1; done
+while (( running > 0 )); do wait -n || status=1; running=$((running - 1)); done
 exit $status

@@ -307,7 +307,7 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large
     return arrow::Status::Invalid("config is not valid JSON: ", e.what());
   }
   ServerConfig cfg;

@@ -83,6 +83,11 @@ TEST(ConfigLoader, RejectsWrongTypesAndShapes) {
             std::string::npos);  // the HTTP API needs port + 1
 }
 
+TEST(ConfigLoader, ANumberTooLargeIsInvalidJson) {
+  // Found by fuzzing: the JSON parser's out_of_range escaped the loader.
+  EXPECT_NE(ErrorOf("1e999999").find("config is not valid JSON"), std::string::npos);
+}
+
 TEST(ConfigLoader, AnEnvironmentIndexIsBounded) {
   // Found by fuzzing: an index past size_t threw out of the loader; a large one made that many volumes.
   for (const std::string index : {"99999999999999999999999", "256", "100000000"}) {
