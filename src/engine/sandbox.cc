@@ -8,6 +8,7 @@
 #include "duckdb/database.h"
 #include "duckdb/sql_text.h"
 #include "duckdb/statement.h"
+#include "engine/status_mark.h"
 
 namespace homer::engine {
 namespace {
@@ -63,12 +64,7 @@ void CollectTableFunctions(const nlohmann::json& node, std::vector<std::string>*
 arrow::Status Rejected(const std::string& why) { return arrow::Status::Invalid(std::string(kRejected), why); }
 
 /// Marks the refusal of a statement that parsed but is not a SELECT.
-class NonQueryDetail : public arrow::StatusDetail {
- public:
-  static constexpr const char* kTypeId = "homer::engine::NonQuery";
-  const char* type_id() const override { return kTypeId; }
-  std::string ToString() const override { return "not a query"; }
-};
+constexpr const char* kNonQuery = "not a query";
 
 }  // namespace
 
@@ -105,8 +101,7 @@ arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) 
     std::string why = tree.is_discarded() ? "cannot parse" : tree.value("error_message", "cannot parse");
     // json_serialize_sql serialises exactly the SELECT statement type; its refusal is the verdict.
     if (why.find("Only SELECT statements") != std::string::npos) {
-      return Rejected("only SELECT queries are allowed (the node is read-only)")
-          .WithDetail(std::make_shared<NonQueryDetail>());
+      return WithMark(Rejected("only SELECT queries are allowed (the node is read-only)"), kNonQuery);
     }
     return Rejected(why);
   }
@@ -121,7 +116,7 @@ arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) 
 }
 
 bool IsRefusedNonQuery(const arrow::Status& status) {
-  return status.detail() && std::string_view(status.detail()->type_id()) == NonQueryDetail::kTypeId;
+  return HasMark(status, kNonQuery);
 }
 
 arrow::Status CheckedQueries::Check(const duckdb::Connection& con, const std::string& sql) {
