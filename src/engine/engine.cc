@@ -7,8 +7,8 @@
 #include "duckdb/sql_text.h"
 #include "engine/connection_pool.h"
 #include "engine/query_metrics.h"
-#include "metrics/registry.h"
 #include "engine/sandbox.h"
+#include "metrics/registry.h"
 
 namespace homer::engine {
 namespace {
