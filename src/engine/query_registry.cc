@@ -21,7 +21,7 @@ uint64_t QueryRegistry::Add(QueryStream* query, std::chrono::seconds timeout, bo
   const uint64_t id = next_id_++;
   const auto now = std::chrono::steady_clock::now();
   const auto deadline = now + timeout;
-  entries_[id] = {query, deadline, timeout.count() > 0, watch_client};
+  entries_[id] = {query, deadline, timeout.count() > 0, watch_client, now};
   watched_clients_ += watch_client ? 1 : 0;
   // Wake the watchdog only for an earlier deadline than it sleeps until: with one timeout for
   // every query that is only when it sleeps without one (a wake-up per query costs a context switch).
@@ -57,7 +57,7 @@ void QueryRegistry::Watch() {
     const auto now = std::chrono::steady_clock::now();
     for (auto& [id, e] : entries_) {
       // QueryStream::ClientGone is cheap (gRPC's IsCancelled); Cancel runs once.
-      if (e.watch_client && e.query->ClientGone()) {
+      if (e.watch_client && now - e.added >= client_poll_ && e.query->ClientGone()) {
         e.query->Cancel();
         e.watch_client = false;
         --watched_clients_;

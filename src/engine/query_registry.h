@@ -23,7 +23,8 @@ class QueryRegistry {
   ~QueryRegistry();
 
   /// Returns an id for Remove(). A zero timeout never expires. With `watch_client`, the query's
-  /// ClientGone() is polled every `client_poll` and a true answer cancels it.
+  /// ClientGone() is polled every `client_poll` once it has run that long (a short query is
+  /// never asked) and a true answer cancels it.
   uint64_t Add(QueryStream* query, std::chrono::seconds timeout, bool watch_client = false);
   void Remove(uint64_t id);
   size_t running() const;
@@ -37,6 +38,7 @@ class QueryRegistry {
     std::chrono::steady_clock::time_point deadline;
     bool expires;
     bool watch_client;
+    std::chrono::steady_clock::time_point added;
   };
   const std::chrono::milliseconds client_poll_;
   size_t watched_clients_ = 0;

@@ -31,10 +31,9 @@ bool Describe(const sockaddr_storage& a, int* port, std::string* host) {
 
 }  // namespace
 
-std::optional<ClientSocket> ClientSocket::Find(const httplib::Request& req) {
+bool ClientSocket::Find() {
   DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return std::nullopt;
-  std::optional<ClientSocket> found;
+  if (!dir) return false;
   while (dirent* entry = readdir(dir)) {
     char* end = nullptr;
     const long fd = std::strtol(entry->d_name, &end, 10);
@@ -45,20 +44,27 @@ std::optional<ClientSocket> ClientSocket::Find(const httplib::Request& req) {
     int local_port = 0, peer_port = 0;
     std::string local_host, peer_host;
     if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        !Describe(local, &local_port, &local_host) || local_port != req.local_port) {
+        !Describe(local, &local_port, &local_host) || local_port != local_port_) {
       continue;
     }
     if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 &&
-        Describe(peer, &peer_port, &peer_host) && peer_port == req.remote_port && peer_host == req.remote_addr) {
-      found = ClientSocket(static_cast<int>(fd), peer, peer_len);
+        Describe(peer, &peer_port, &peer_host) && peer_port == remote_port_ && peer_host == remote_addr_) {
+      fd_ = static_cast<int>(fd);
+      peer_ = peer;
+      peer_len_ = peer_len;
       break;
     }
   }
   closedir(dir);
-  return found;
+  return fd_ >= 0;
 }
 
-bool ClientSocket::Gone() const {
+bool ClientSocket::Gone() {
+  if (!looked_) {
+    looked_ = true;
+    Find();
+  }
+  if (fd_ < 0) return false;
   sockaddr_storage now{};
   socklen_t len = sizeof(now);
   if (getpeername(fd_, reinterpret_cast<sockaddr*>(&now), &len) != 0 || len != peer_len_ ||

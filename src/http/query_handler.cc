@@ -128,7 +128,7 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
   // The v4 shape ends with what the query read, from DuckDB's profiler.
   options.profile = shape != QueryShape::kLegacyObjects;
   // A client that closes its connection stops the query, also before its first row.
-  if (auto client = ClientSocket::Find(req)) options.client_gone = [client] { return client->Gone(); };
+  options.client_gone = [client = std::make_shared<ClientSocket>(req)] { return client->Gone(); };
   auto query = ctx.engine->Execute(*sql, {}, std::move(options));
   if (!query.ok()) return SendError(res, query.status(), legacy);
   state->query = std::move(*query);
