@@ -213,32 +213,31 @@ void Engine::RefreshLoop() {
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
                                                             ExecuteOptions options) {
   auto started = [&]() -> arrow::Result<std::unique_ptr<QueryStream>> {
-    ARROW_RETURN_NOT_OK(CheckSqlText(sql));
-    ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), options.profile));
-    ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
-    return QueryStream::Start(std::move(con), sql, &parameters,
-                              MakeQueryContext(std::move(options.client_gone), options.surface));
+    ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, options.profile));
+    return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext(options));
   }();
   if (!started.ok()) CountRefusedQuery(options.surface, started.status());
   return started;
 }
 
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
-  ARROW_RETURN_NOT_OK(CheckSqlText(sql));
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), /*profiled=*/false));
-  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
-  ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext()));
+  ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, /*profiled=*/false));
+  ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext({})));
   return StatementShape{query->schema(), query->parameter_schema()};
 }
 
-std::chrono::milliseconds Engine::QueryWait() const {
-  return std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec * 1000));
+arrow::Result<PooledConnection> Engine::Admit(const std::string& sql, bool profiled) {
+  ARROW_RETURN_NOT_OK(CheckSqlText(sql));
+  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(wait, profiled));
+  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
+  return con;
 }
 
-QueryContext Engine::MakeQueryContext(std::function<bool()> client_gone, std::string surface) {
+QueryContext Engine::MakeQueryContext(const ExecuteOptions& options) {
   QueryContext context;
-  context.surface = std::move(surface);
-  context.client_gone = std::move(client_gone);
+  context.surface = options.surface;
+  context.client_gone = options.client_gone;
   context.registry = &registry_;
   context.timeout = std::chrono::seconds(config_.ducklake.query_timeout_sec);
   context.attribute_files = [this](QueryProfile* p) { AttributeFiles(p); };

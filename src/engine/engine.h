@@ -25,6 +25,7 @@
 namespace homer::engine {
 
 class ConnectionPool;
+class PooledConnection;
 using lake::VolumeState;
 
 struct EngineOptions {
@@ -92,8 +93,10 @@ class Engine {
   bool RetryDetached();
   std::vector<lake::MergedVolume> MergedVolumes() const;
   void RefreshLoop();
-  std::chrono::milliseconds QueryWait() const;
-  QueryContext MakeQueryContext(std::function<bool()> client_gone = {}, std::string surface = "internal");
+  /// The checks every statement passes before it runs, and a query slot for it (waiting up to
+  /// query_wait_sec): SQL text, pool, sandbox.
+  arrow::Result<PooledConnection> Admit(const std::string& sql, bool profiled);
+  QueryContext MakeQueryContext(const ExecuteOptions& options);
   /// The gauges of /metrics that read this engine; removed with it.
   void AddGauges();
   std::vector<uint64_t> gauges_;
