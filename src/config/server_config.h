@@ -67,12 +67,78 @@ struct HttpConfig {
   bool metrics_public = false;  ///< serve GET /metrics without the token (a scraper without credentials)
 };
 
+/// `ingest`: HEP receivers (HOMER's keys and defaults).
+struct IngestConfig {
+  bool enable = false;
+  struct Udp {
+    bool enable = true;
+    std::string host = "0.0.0.0";
+    int port = 9060;
+    int64_t receive_buffer_bytes = 8 * 1024 * 1024;  ///< SO_RCVBUF asked for (the kernel may cap it)
+  } udp;
+  struct Tcp {
+    bool enable = false;
+    std::string host = "0.0.0.0";
+    int port = 9060;
+    int max_connections = 1024;
+    int idle_timeout_sec = 300;  ///< a connection silent this long is closed
+  } tcp;
+  struct Http {
+    bool enable = true;
+    std::string host = "0.0.0.0";
+    int port = 9080;
+    int64_t max_body_bytes = 1024 * 1024;  ///< one POST /api/hep body (one HEP packet)
+    std::string auth_token;                ///< Bearer token for POST /api/hep ("" = none)
+  } http;
+  int64_t queue_size = 200000;         ///< packets between receiving and decoding
+  int64_t max_packet_bytes = 65535;    ///< larger packets/frames are dropped (too_large)
+  bool hepv2_enable = true;            ///< accept HEP v1/v2 as well as v3
+  bool dedup = false;                  ///< drop a payload repeated within 500 ms
+  struct Sip {
+    std::vector<std::string> aleg_ids;
+    bool force_aleg_id = false;
+    std::vector<std::string> censored_methods;
+    std::vector<std::string> discard_methods;
+  } sip;
+};
+
+/// `storage.ducklake`: the writer (HOMER's keys and defaults, plus the buffer's).
+struct StorageDuckLakeConfig {
+  std::string catalog_type = "sqlite";
+  std::string catalog_path;  ///< required when storage is enabled
+  std::string data_path;     ///< required: a directory or s3://bucket/prefix/
+  std::string lake_name = "homer_lake";
+  int64_t batch_size = 10000;     ///< buffered rows of one table that trigger a flush to the lake
+  int flush_interval_sec = 30;    ///< at the latest, buffered rows are flushed this often
+  int64_t data_inlining_row_limit = 0;
+  /// Buffered rows are committed to the buffer database this often: what kill -9 may lose.
+  int durable_interval_ms = 200;
+  std::string buffer_path;  ///< "" means <catalog dir>/<lake_name>_buffer.duckdb
+  struct Tuning {
+    int threads = 0;
+    std::string memory_limit;  ///< "" means node.ducklake.memory_limit
+    std::string temp_directory;
+  } tuning;
+  struct S3 {
+    std::string region, access_key_id, secret_access_key, endpoint, url_style;
+    bool use_ssl = true;
+  } s3;
+};
+
+struct StorageConfig {
+  bool enable = false;
+  StorageDuckLakeConfig ducklake;
+};
+
 struct ServerConfig {
   bool enable = true;
   FlightServerConfig flight_server;
   FlightSqlServerConfig flightsql_server;
   DuckLakeConfig ducklake;
   HttpConfig http;
+  // The other modules of the same file (node is the struct itself, for history's sake).
+  IngestConfig ingest;
+  StorageConfig storage;
 
   int http_port() const { return flight_server.port + 1; }
 };
