@@ -34,6 +34,9 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(spdlog REQUIRED)
+# SQLite (Debian): the writer keeps its DuckLake catalogs in WAL mode, so readers never block its
+# commits; DuckDB's sqlite extension cannot switch the journal mode (it runs in a transaction).
+find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(GTest)

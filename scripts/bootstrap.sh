@@ -19,7 +19,8 @@ AIRPORT_TREE_SHA256=ee221b227f85bc4b976a46c1f6e71f1d9d5b9640845908160694d97b40ad
 EXTENSIONS=(ducklake:ducklake sqlite:sqlite_scanner httpfs:httpfs postgres:postgres_scanner quack:quack)
 APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev libmsgpack-cxx-dev
   libzstd-dev nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libssl-dev
-  protobuf-compiler libprotobuf-dev python3-venv unzip curl)
+  protobuf-compiler libprotobuf-dev python3-venv unzip curl libsqlite3-dev
+  sngrep sip-tester tcpdump)
 
 FAILED=()
 log() { printf '[bootstrap] %s\n' "$*"; }

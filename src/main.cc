@@ -15,7 +15,11 @@
 #include "flight/flight_server.h"
 #include "flightsql/flightsql_server.h"
 #include "http/http_server.h"
+#include "ingest/ingest_service.h"
 #include "lake/demo_lake.h"
+#include "lake/reader_epochs.h"
+#include "writer/capture_status.h"
+#include "writer/writer.h"
 
 namespace {
 
@@ -68,52 +72,130 @@ void WaitForSignal() {
   spdlog::info("signal {}: shutting down", sig);
 }
 
+/// The capture modules of the process (ingest -> writer), when enabled.
+struct Capture {
+  homer::lake::ReaderEpochs readers;
+  std::unique_ptr<homer::writer::Writer> writer;
+  std::unique_ptr<homer::ingest::IngestService> ingest;
+  homer::duckdb::Database own_db;  ///< the writer's database when no node shares one
+
+  homer::writer::WriterOptions WriterOptions(const ServerConfig& config) {
+    homer::writer::WriterOptions options;
+    options.storage = config.storage.ducklake;
+    options.volume_name = config.storage.volume_name;
+    options.readers = config.enable ? &readers : nullptr;
+    return options;
+  }
+  /// Ingest stops first and hands what it queued to the writer, which then flushes it all.
+  void Stop() {
+    if (ingest) ingest->Stop();
+    if (writer) {
+      auto st = writer->Stop();
+      if (!st.ok()) spdlog::error("writer: final flush failed, rows stay in the buffer for the next start: {}", st.message());
+    }
+  }
+};
+
+arrow::Status StartWriterAlone(const ServerConfig& config, const std::string& extension_dir, Capture* capture) {
+  homer::duckdb::DatabaseOptions db_options;
+  db_options.extension_dir = extension_dir;
+  const auto& tuning = config.storage.ducklake.tuning;
+  db_options.threads = tuning.threads;
+  db_options.memory_limit = tuning.memory_limit.empty() ? config.ducklake.memory_limit : tuning.memory_limit;
+  db_options.temp_directory = tuning.temp_directory;
+  if (config.storage.ducklake.data_path.rfind("s3://", 0) == 0) db_options.extensions.push_back("httpfs");
+  ARROW_ASSIGN_OR_RAISE(capture->own_db, homer::duckdb::OpenDatabase(db_options));
+  ARROW_ASSIGN_OR_RAISE(capture->writer, homer::writer::Writer::Open(capture->own_db, capture->WriterOptions(config)));
+  return arrow::Status::OK();
+}
+
 int Serve(const ServerConfig& config, const std::string& extension_dir) {
-  homer::engine::EngineOptions options;
-  options.extension_dir = extension_dir;
-  options.refresh_interval_sec = config.flightsql_server.catalog_refresh_interval_sec;
-  auto engine = homer::engine::Engine::Open(config, options);
-  if (!engine.ok()) return Fail(engine.status());
-  auto tokens = homer::auth::ResolveNodeTokens(config);
-  if (!tokens.ok()) return Fail(tokens.status());
-
-  homer::http::HttpServerOptions http;
-  http.host = config.flight_server.host;
-  http.port = config.http_port();
-  http.token = tokens->node;
-  http.limits = config.http;
-  http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
-  auto server = homer::http::HttpServer::Start(engine->get(), http);
-  if (!server.ok()) return Fail(server.status());
-
-  homer::flight::FlightServerOptions flight;
-  flight.host = config.flight_server.host;
-  flight.port = config.flight_server.port;
-  flight.token = tokens->node;
-  flight.max_message_size = config.flight_server.max_message_size;
-  auto flight_server = homer::flight::FlightServer::Start(engine->get(), flight);
-  if (!flight_server.ok()) return Fail(flight_server.status());
-
+  Capture capture;
+  std::unique_ptr<homer::engine::Engine> engine;
+  std::unique_ptr<homer::http::HttpServer> server;
+  std::unique_ptr<homer::flight::FlightServer> flight_server;
   std::unique_ptr<homer::flightsql::FlightSqlServer> flightsql_server;
-  if (config.flightsql_server.enable) {
-    const auto& fsql = config.flightsql_server;
-    homer::flightsql::FlightSqlServerOptions fsql_options;
-    fsql_options.host = fsql.host;
-    fsql_options.port = fsql.port;
-    fsql_options.token = tokens->flightsql;
-    fsql_options.max_message_size = config.flight_server.max_message_size;
-    fsql_options.tls = fsql.tls_enable;
-    fsql_options.tls_cert = fsql.tls_cert;
-    fsql_options.tls_key = fsql.tls_key;
-    fsql_options.grafana_casts = fsql.grafana_cast_types;
-    auto started = homer::flightsql::FlightSqlServer::Start(engine->get(), fsql_options);
-    if (!started.ok()) return Fail(started.status());
-    flightsql_server = std::move(*started);
+  if (config.enable) {
+    homer::engine::EngineOptions options;
+    options.extension_dir = extension_dir;
+    options.refresh_interval_sec = config.flightsql_server.catalog_refresh_interval_sec;
+    if (config.storage.enable) {
+      // All-in-one: the writer shares the engine's database, so its buffer is readable.
+      options.on_open = [&](const homer::duckdb::Database& db) -> arrow::Status {
+        ARROW_ASSIGN_OR_RAISE(capture.writer, homer::writer::Writer::Open(db, capture.WriterOptions(config)));
+        return arrow::Status::OK();
+      };
+      options.write_buffers[config.storage.volume_name] =
+          homer::writer::Writer::BufferCatalogName(config.storage.ducklake);
+      options.readers = &capture.readers;
+    }
+    auto opened = homer::engine::Engine::Open(config, options);
+    if (!opened.ok()) return Fail(opened.status());
+    engine = std::move(*opened);
+    if (capture.writer) {
+      capture.writer->OnTablesChanged([e = engine.get()] {
+        auto st = e->Refresh();
+        if (!st.ok()) spdlog::warn("catalog refresh after a new table failed: {}", st.message());
+      });
+    }
+    auto tokens = homer::auth::ResolveNodeTokens(config);
+    if (!tokens.ok()) return Fail(tokens.status());
+
+    homer::http::HttpServerOptions http;
+    http.host = config.flight_server.host;
+    http.port = config.http_port();
+    http.token = tokens->node;
+    http.limits = config.http;
+    http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
+    if (config.storage.enable) {
+      http.capture_stats = [&capture] { return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer); };
+      http.writer_health = [&capture] { return homer::writer::WriterHealthJson(*capture.writer); };
+    }
+    auto started_http = homer::http::HttpServer::Start(engine.get(), http);
+    if (!started_http.ok()) return Fail(started_http.status());
+    server = std::move(*started_http);
+
+    homer::flight::FlightServerOptions flight;
+    flight.host = config.flight_server.host;
+    flight.port = config.flight_server.port;
+    flight.token = tokens->node;
+    flight.max_message_size = config.flight_server.max_message_size;
+    auto started_flight = homer::flight::FlightServer::Start(engine.get(), flight);
+    if (!started_flight.ok()) return Fail(started_flight.status());
+    flight_server = std::move(*started_flight);
+
+    if (config.flightsql_server.enable) {
+      const auto& fsql = config.flightsql_server;
+      homer::flightsql::FlightSqlServerOptions fsql_options;
+      fsql_options.host = fsql.host;
+      fsql_options.port = fsql.port;
+      fsql_options.token = tokens->flightsql;
+      fsql_options.max_message_size = config.flight_server.max_message_size;
+      fsql_options.tls = fsql.tls_enable;
+      fsql_options.tls_cert = fsql.tls_cert;
+      fsql_options.tls_key = fsql.tls_key;
+      fsql_options.grafana_casts = fsql.grafana_cast_types;
+      auto started = homer::flightsql::FlightSqlServer::Start(engine.get(), fsql_options);
+      if (!started.ok()) return Fail(started.status());
+      flightsql_server = std::move(*started);
+    }
+  } else if (config.storage.enable) {
+    if (auto st = StartWriterAlone(config, extension_dir, &capture); !st.ok()) return Fail(st);
+  }
+  if (config.ingest.enable) {
+    auto started = homer::ingest::IngestService::Start(config.ingest, capture.writer.get());
+    if (!started.ok()) {
+      capture.Stop();
+      return Fail(started.status());
+    }
+    capture.ingest = std::move(*started);
   }
   WaitForSignal();
+  capture.Stop();
   if (flightsql_server) flightsql_server->Stop();
-  (*flight_server)->Stop();
-  (*server)->Stop();
+  if (flight_server) flight_server->Stop();
+  if (server) server->Stop();
+  capture.writer.reset();  // its connections go before the database they use
   return 0;
 }
 
@@ -187,8 +269,10 @@ int main(int argc, char** argv) {
       auto config = homer::config::LoadConfig(flags.at(command.substr(2)), homer::config::ProcessEnvironment());
       if (!config.ok()) return Fail(config.status());
       if (command == "--check-config") {
-        std::cout << "config OK: " << config->ducklake.volumes.size() << " volume(s), lake "
-                  << config->ducklake.lake_name << std::endl;
+        std::cout << "config OK: node " << (config->enable ? "on" : "off") << " ("
+                  << config->ducklake.volumes.size() << " volume(s), lake " << config->ducklake.lake_name
+                  << "), ingest " << (config->ingest.enable ? "on" : "off") << ", storage "
+                  << (config->storage.enable ? "on" : "off") << std::endl;
         return 0;
       }
       return Serve(*config, extension_dir);

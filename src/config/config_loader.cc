@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -20,7 +21,9 @@ namespace {
 constexpr size_t kMaxEnvArrayIndex = 256;
 
 using nlohmann::json;
-constexpr const char* kEnvPrefix = "HOMER_NODE_";
+// HOMER_ + the key path from the file's root: HOMER_NODE_FLIGHT_SERVER_PORT, HOMER_INGEST_UDP_PORT.
+constexpr const char* kEnvPrefix = "HOMER_";
+constexpr const char* kEnvSections[] = {"HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_"};
 
 std::string ToEnvName(const std::string& key_path) {
   std::string out = kEnvPrefix;
@@ -72,6 +75,24 @@ class ObjectReader {
     });
   }
 
+  /// An array of strings; from the environment, a comma-separated list.
+  void StringList(const std::string& key, std::vector<std::string>* out) {
+    Read(key, [&](const json& v, const std::string& where) {
+      if (!v.is_array()) return Error(where, "must be an array of strings");
+      out->clear();
+      for (const auto& item : v) {
+        if (!item.is_string()) return Error(where, "must be an array of strings");
+        out->push_back(item.get<std::string>());
+      }
+    }, [&](const std::string& s, const std::string&) {
+      out->clear();
+      std::stringstream in(s);
+      for (std::string item; std::getline(in, item, ',');) {
+        if (!item.empty()) out->push_back(item);
+      }
+    });
+  }
+
   void String(const std::string& key, std::string* out) {
     Read(key, [&](const json& v, const std::string& where) {
       if (!v.is_string()) return Error(where, "must be a string");
@@ -79,11 +100,10 @@ class ObjectReader {
     }, [&](const std::string& s, const std::string&) { *out = s; });
   }
 
-  /// `env_root`: the object's keys map to HOMER_NODE_<KEY> (the prefix already names it).
-  ObjectReader Object(const std::string& key, bool env_root = false) {
+  ObjectReader Object(const std::string& key) {
     Known(key);
     const json* child = (object_ && object_->contains(key)) ? &(*object_)[key] : nullptr;
-    return ObjectReader(child, json_path_ + "." + key, env_root ? "" : Join(key), env_, used_env_, errors_);
+    return ObjectReader(child, json_path_ + "." + key, Join(key), env_, used_env_, errors_);
   }
 
   /// An array of objects; the count is the larger of the file's and the highest
@@ -270,12 +290,12 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
     lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
   }
-  if (dl.volumes.empty()) lake.Error(lake.PathOf("volumes"), "at least one volume is required");
   std::set<std::string> names;
   for (size_t i = 0; i < dl.volumes.size(); ++i) {
     const auto& name = dl.volumes[i].name;
     std::string where = lake.PathOf("volumes") + "[" + std::to_string(i) + "].name";
     if (!name.empty() && !names.insert(name).second) lake.Error(where, "duplicate volume name '" + name + "'");
+    if (!name.empty() && name[0] == '_') lake.Error(where, "names starting with _ are reserved (the writer's catalogs)");
     if (name == "default" && dl.volumes.size() > 1) {
       lake.Error(where, "a volume named 'default' attaches as the lake itself (" + dl.lake_name +
                             ") and cannot be merged with other volumes; give it another name");
@@ -291,14 +311,175 @@ void ReadHttp(ObjectReader& http, HttpConfig* http_cfg) {
   if (http_cfg->threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
 }
 
+void CheckSize(ObjectReader& r, const std::string& key, const std::string& value) {
+  static const std::regex kSize(R"(^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?\s*$)", std::regex::icase);
+  if (!value.empty() && !std::regex_match(value, kSize)) {
+    r.Error(r.PathOf(key), "'" + value + "' is not a size (for example 512MB, 10GB, 1TiB)");
+  }
+}
+
+template <typename Int>
+void CheckRange(ObjectReader& r, const std::string& key, Int value, Int lo, Int hi) {
+  if (value < lo || value > hi) {
+    r.Error(r.PathOf(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  }
+}
+
+void ReadListener(ObjectReader& r, bool* enable, std::string* host, int* port, int default_port) {
+  r.Bool("enable", enable);
+  r.String("host", host);
+  r.Integer("port", port);
+  CheckPort(r, "port", port, default_port, 65535);
+}
+
+void ReadIngest(ObjectReader& in, IngestConfig* cfg) {
+  in.Bool("enable", &cfg->enable);
+  ObjectReader udp = in.Object("udp");
+  ReadListener(udp, &cfg->udp.enable, &cfg->udp.host, &cfg->udp.port, 9060);
+  udp.Integer("receive_buffer_bytes", &cfg->udp.receive_buffer_bytes);
+  CheckRange<int64_t>(udp, "receive_buffer_bytes", cfg->udp.receive_buffer_bytes, 65536, int64_t{1} << 31);
+  udp.RejectUnknown();
+  ObjectReader tcp = in.Object("tcp");
+  ReadListener(tcp, &cfg->tcp.enable, &cfg->tcp.host, &cfg->tcp.port, 9060);
+  tcp.Integer("max_connections", &cfg->tcp.max_connections);
+  tcp.Integer("idle_timeout_sec", &cfg->tcp.idle_timeout_sec);
+  CheckRange(tcp, "max_connections", cfg->tcp.max_connections, 1, 65536);
+  CheckRange(tcp, "idle_timeout_sec", cfg->tcp.idle_timeout_sec, 1, 86400);
+  tcp.RejectUnknown();
+  ObjectReader http = in.Object("http");
+  ReadListener(http, &cfg->http.enable, &cfg->http.host, &cfg->http.port, 9080);
+  http.Integer("max_body_bytes", &cfg->http.max_body_bytes);
+  http.String("auth_token", &cfg->http.auth_token);
+  CheckRange<int64_t>(http, "max_body_bytes", cfg->http.max_body_bytes, 1024, 64 << 20);
+  http.RejectUnknown();
+  in.Integer("queue_size", &cfg->queue_size);
+  in.Integer("max_packet_bytes", &cfg->max_packet_bytes);
+  in.Bool("hepv2_enable", &cfg->hepv2_enable);
+  in.Bool("dedup", &cfg->dedup);
+  CheckRange<int64_t>(in, "queue_size", cfg->queue_size, 16, 100000000);
+  CheckRange<int64_t>(in, "max_packet_bytes", cfg->max_packet_bytes, 512, 65535);
+  ObjectReader sip = in.Object("sip");
+  sip.StringList("aleg_ids", &cfg->sip.aleg_ids);
+  sip.Bool("force_aleg_id", &cfg->sip.force_aleg_id);
+  sip.StringList("censored_methods", &cfg->sip.censored_methods);
+  sip.StringList("discard_methods", &cfg->sip.discard_methods);
+  sip.RejectUnknown();
+  if (cfg->enable && !cfg->udp.enable && !cfg->tcp.enable && !cfg->http.enable) {
+    in.Error(in.PathOf("enable"), "no receiver is enabled (udp, tcp, http)");
+  }
+}
+
+void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
+  st.Bool("enable", &cfg->enable);
+  ObjectReader dl = st.Object("ducklake");
+  auto& d = cfg->ducklake;
+  dl.String("catalog_type", &d.catalog_type);
+  dl.String("catalog_path", &d.catalog_path);
+  dl.String("data_path", &d.data_path);
+  dl.String("lake_name", &d.lake_name);
+  dl.Integer("batch_size", &d.batch_size);
+  dl.Integer("flush_interval_sec", &d.flush_interval_sec);
+  dl.Integer("data_inlining_row_limit", &d.data_inlining_row_limit);
+  dl.Integer("durable_interval_ms", &d.durable_interval_ms);
+  dl.String("buffer_path", &d.buffer_path);
+  ObjectReader tuning = dl.Object("tuning");
+  tuning.Integer("threads", &d.tuning.threads);
+  tuning.String("memory_limit", &d.tuning.memory_limit);
+  tuning.String("temp_directory", &d.tuning.temp_directory);
+  CheckSize(tuning, "memory_limit", d.tuning.memory_limit);
+  tuning.RejectUnknown();
+  ObjectReader s3 = dl.Object("s3");
+  s3.String("region", &d.s3.region);
+  s3.String("access_key_id", &d.s3.access_key_id);
+  s3.String("secret_access_key", &d.s3.secret_access_key);
+  s3.String("endpoint", &d.s3.endpoint);
+  s3.String("url_style", &d.s3.url_style);
+  s3.Bool("use_ssl", &d.s3.use_ssl);
+  s3.RejectUnknown();
+  dl.RejectUnknown();
+  if (!cfg->enable) return;
+  if (d.catalog_type != "sqlite") {
+    dl.Error(dl.PathOf("catalog_type"), "unknown catalog_type '" + d.catalog_type + "' (expected sqlite)");
+  }
+  if (d.catalog_path.empty()) dl.Error(dl.PathOf("catalog_path"), "required");
+  if (d.data_path.empty()) dl.Error(dl.PathOf("data_path"), "required");
+  static const std::regex kIdent("^[A-Za-z_][A-Za-z0-9_]*$");
+  if (!std::regex_match(d.lake_name, kIdent)) {
+    dl.Error(dl.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
+  }
+  CheckRange<int64_t>(dl, "batch_size", d.batch_size, 1, 100000000);
+  CheckRange(dl, "flush_interval_sec", d.flush_interval_sec, 1, 86400);
+  CheckRange<int64_t>(dl, "data_inlining_row_limit", d.data_inlining_row_limit, 0, 1000000);
+  CheckRange(dl, "durable_interval_ms", d.durable_interval_ms, 10, 60000);
+}
+
+bool SamePath(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::absolute(a, ec).lexically_normal() == std::filesystem::absolute(b, ec).lexically_normal();
+}
+
+/// All-in-one: the node serves what the writer writes. With no volumes of its own the node gets
+/// the writer's as volume 'hot'; with volumes, one of them must be the writer's catalog.
+void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::string>* errors) {
+  auto& dl = cfg->ducklake;
+  const auto& storage = cfg->storage.ducklake;
+  if (dl.volumes.empty()) {
+    dl.lake_name = storage.lake_name;
+    dl.volumes.push_back(StorageVolume(storage, cfg->storage.volume_name));
+    return;
+  }
+  if (dl.lake_name != storage.lake_name) {
+    errors->push_back(node.PathOf("ducklake") + ".lake_name: '" + dl.lake_name + "' differs from storage.ducklake.lake_name '" +
+                      storage.lake_name + "' (the node serves what the writer writes: use one name)");
+  }
+  for (const auto& v : dl.volumes) {
+    if (SamePath(v.catalog_path, storage.catalog_path)) {
+      if (v.name == "default") {
+        errors->push_back(node.PathOf("ducklake") + ".volumes: the writer's volume cannot be named 'default' (the "
+                          "merged lake, which also reads the writer's buffer, needs its own name): rename it, e.g. hot");
+      }
+      cfg->storage.volume_name = v.name;
+      return;
+    }
+  }
+  errors->push_back(node.PathOf("ducklake") + ".volumes: no volume has the writer's catalog_path '" +
+                    storage.catalog_path + "' (storage.ducklake.catalog_path); add it, or leave volumes out");
+}
+
 }  // namespace
+
+VolumeConfig StorageVolume(const StorageDuckLakeConfig& storage, const std::string& name) {
+  VolumeConfig v;
+  v.name = name;
+  v.catalog_type = storage.catalog_type;
+  v.catalog_path = storage.catalog_path;
+  v.path = storage.data_path;
+  if (v.path.rfind("s3://", 0) == 0) {
+    v.type = VolumeType::kS3;
+    v.s3_region = storage.s3.region;
+    v.s3_access_key_id = storage.s3.access_key_id;
+    v.s3_secret_access_key = storage.s3.secret_access_key;
+    v.s3_endpoint = storage.s3.endpoint;
+    for (const char* scheme : {"https://", "http://"}) {
+      if (v.s3_endpoint.rfind(scheme, 0) == 0) v.s3_endpoint = v.s3_endpoint.substr(std::string(scheme).size());
+    }
+    v.s3_use_ssl = storage.s3.use_ssl;
+    v.s3_url_style = storage.s3.url_style;
+  } else if (!v.path.empty() && v.path.back() != '/') {
+    v.path += '/';
+  }
+  return v;
+}
 
 Environment ProcessEnvironment() {
   Environment env;
   for (char** e = environ; e && *e; ++e) {
     std::string entry(*e);
     auto eq = entry.find('=');
-    if (eq != std::string::npos && entry.rfind(kEnvPrefix, 0) == 0) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    if (eq == std::string::npos) continue;
+    for (const char* section : kEnvSections) {
+      if (entry.rfind(section, 0) == 0) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
   }
   return env;
 }
@@ -315,8 +496,9 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   std::set<std::string> used_env;
 
   ObjectReader root(&doc, "$", "", env, &used_env, &errors);
-  ObjectReader node = root.Object("node", /*env_root=*/true);
-  if (!doc.is_object() || !doc.contains("node")) errors.push_back("$.node: required");
+  const bool has_node = doc.is_object() && doc.contains("node");
+  ObjectReader node = root.Object("node");
+  cfg.enable = has_node;  // a file without a node section runs the capture modules only
   node.Bool("enable", &cfg.enable);
 
   ObjectReader fs = node.Object("flight_server");
@@ -332,7 +514,23 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   ReadHttp(http, &cfg.http);
   http.RejectUnknown();
   node.RejectUnknown();
+  ObjectReader ingest = root.Object("ingest");
+  ReadIngest(ingest, &cfg.ingest);
+  ingest.RejectUnknown();
+  ObjectReader storage = root.Object("storage");
+  ReadStorage(storage, &cfg.storage);
+  storage.RejectUnknown();
   root.RejectUnknown();
+
+  if (!cfg.enable && !cfg.ingest.enable && !cfg.storage.enable) {
+    errors.push_back(has_node ? "$.node.enable: false, and no other module (ingest, storage) is enabled"
+                              : "$.node: required (or enable ingest and storage)");
+  }
+  if (cfg.ingest.enable && !cfg.storage.enable) {
+    errors.push_back("$.ingest.enable: ingest needs storage to write to (set storage.enable and storage.ducklake)");
+  }
+  if (cfg.enable && cfg.storage.enable && errors.empty()) LinkNodeToStorage(node, &cfg, &errors);
+  if (cfg.enable && cfg.ducklake.volumes.empty()) errors.push_back("$.node.ducklake.volumes: at least one volume is required");
 
   for (const auto& [name, value] : env) {
     if (!used_env.count(name)) errors.push_back("environment " + name + ": matches no config key");

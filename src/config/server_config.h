@@ -128,6 +128,8 @@ struct StorageDuckLakeConfig {
 struct StorageConfig {
   bool enable = false;
   StorageDuckLakeConfig ducklake;
+  /// Not a key: the node volume whose catalog the writer fills (set by the loader).
+  std::string volume_name = "hot";
 };
 
 struct ServerConfig {

@@ -57,6 +57,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
     }
   }
   ARROW_ASSIGN_OR_RAISE(engine->db_, duckdb::OpenDatabase(db_options));
+  if (engine->options_.on_open) ARROW_RETURN_NOT_OK(engine->options_.on_open(engine->db_));
   ARROW_RETURN_NOT_OK(engine->AttachAll());
   ARROW_RETURN_NOT_OK(engine->Refresh());
 
@@ -127,7 +128,7 @@ arrow::Status Engine::AttachAll() {
       spdlog::info("volume '{}' attached as {} (catalog {}, data {})", v.name, state.catalog, v.catalog_path,
                    DataPrefix(v));
     }
-    merged_ = merged_ || state.catalog != lake.lake_name;
+    merged_ = merged_ || state.catalog != lake.lake_name || !options_.write_buffers.empty();
     volumes_.push_back(std::move(state));
   }
   size_t attached = 0;
@@ -169,7 +170,11 @@ bool Engine::RetryDetached() {
 
 std::vector<lake::MergedVolume> Engine::MergedVolumes() const {
   std::vector<lake::MergedVolume> out;
-  for (const auto& v : volumes()) out.push_back({v.config.name, v.catalog, v.attached ? "" : v.error});
+  for (const auto& v : volumes()) {
+    auto buffer = options_.write_buffers.find(v.config.name);
+    out.push_back({v.config.name, v.catalog, v.attached ? "" : v.error,
+                   buffer == options_.write_buffers.end() ? "" : buffer->second});
+  }
   return out;
 }
 
@@ -239,6 +244,7 @@ QueryContext Engine::MakeQueryContext(const ExecuteOptions& options) {
   context.surface = options.surface;
   context.client_gone = options.client_gone;
   context.registry = &registry_;
+  context.readers = options_.readers;
   context.timeout = std::chrono::seconds(config_.ducklake.query_timeout_sec);
   context.attribute_files = [this](QueryProfile* p) { AttributeFiles(p); };
   context.explain_error = [this](const arrow::Status& st) { return ExplainError(st); };

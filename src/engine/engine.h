@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,7 @@
 #include "engine/query_stream.h"
 #include "engine/sandbox.h"
 #include "lake/merged_catalog.h"
+#include "lake/reader_epochs.h"
 #include "lake/volume.h"
 
 namespace homer::engine {
@@ -32,6 +34,15 @@ struct EngineOptions {
   std::string extension_dir;
   /// Seconds between catalog refreshes; 0 disables the background refresher.
   int refresh_interval_sec = 30;
+  /// Runs on the database right after it opens, before the volumes attach and the sandbox
+  /// locks: the writer of an all-in-one process attaches its catalogs here.
+  std::function<arrow::Status(const duckdb::Database&)> on_open;
+  /// Volume name -> the attach name of the writer's buffer for it: that volume's views also
+  /// read the buffered rows (lake/write_buffer.h). The merged lake is then always built.
+  std::map<std::string, std::string> write_buffers;
+  /// Every query enters here for its lifetime (the writer clears flushed rows from its buffer
+  /// only once no query can still miss them in the lake).
+  lake::ReaderEpochs* readers = nullptr;
 };
 
 struct ExecuteOptions {
@@ -85,6 +96,8 @@ class Engine {
   size_t running_queries() const { return registry_.running(); }
   uint64_t queries_started() const { return registry_.total_started(); }
   uint64_t refreshes() const { return refreshes_; }
+  /// The database every query runs on (the writer of an all-in-one process shares it).
+  const duckdb::Database& database() const { return db_; }
 
  private:
   Engine(config::ServerConfig config, EngineOptions options);

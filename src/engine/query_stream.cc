@@ -12,6 +12,8 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
                                                                const QueryParameters* parameters,
                                                                QueryContext context) {
   std::unique_ptr<QueryStream> q(new QueryStream());
+  // Before the statement touches any catalog: binding reads the lake's snapshot too.
+  if (context.readers) q->reader_ = context.readers->Enter();
   q->con_ = std::move(con);
   q->context_ = std::move(context);
   auto statement = duckdb::Statement::Prepare(q->con_.get(), sql);

@@ -17,6 +17,7 @@
 #include "duckdb/profile.h"
 #include "duckdb/statement.h"
 #include "engine/connection_pool.h"
+#include "lake/reader_epochs.h"
 
 namespace homer::engine {
 
@@ -37,6 +38,8 @@ struct QueryContext {
   std::function<bool()> client_gone;
   /// Who asked (http, flight, flightsql, internal), for the metrics.
   std::string surface = "internal";
+  /// Entered for the query's whole life (null: no writer shares the database).
+  lake::ReaderEpochs* readers = nullptr;
 };
 
 class QueryStream {
@@ -73,6 +76,8 @@ class QueryStream {
   /// The outcome for the metrics, when the stream goes.
   const char* Outcome() const;
 
+  /// First member, so it is released last: the query reads nothing once it is gone.
+  lake::ReaderEpochs::Reader reader_;
   PooledConnection con_;
   std::unique_ptr<duckdb::Statement> statement_;
   std::shared_ptr<arrow::Schema> schema_;

@@ -35,8 +35,10 @@ void HandleMetrics(HandlerContext&, const httplib::Request&, httplib::Response& 
   res.set_content(metrics::Registry::Default().Render(), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-void HandleHealth(HandlerContext&, const httplib::Request&, httplib::Response& res) {
-  SendJson(res, 200, {{"status", "ok"}, {"module", "node"}});
+void HandleHealth(HandlerContext& ctx, const httplib::Request&, httplib::Response& res) {
+  json body = {{"status", "ok"}, {"module", "node"}};
+  if (ctx.options.writer_health) body["writer"] = json::parse(ctx.options.writer_health(), nullptr, false);
+  SendJson(res, 200, body);
 }
 
 void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Response& res) {
@@ -51,8 +53,7 @@ void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Resp
                       {"attached", v.attached},
                       {"error", v.error}});
   }
-  SendJson(res, 200,
-           {{"running", true},
+  json body = {{"running", true},
             {"address", ctx.options.flight_address},
             {"lake_name", ctx.engine->lake_name()},
             {"volumes_count", names.size()},
@@ -60,7 +61,9 @@ void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Resp
             {"volume_status", detail},
             {"catalog_version", ctx.engine->catalog_version()},
             {"queries_running", ctx.engine->running_queries()},
-            {"queries_started", ctx.engine->queries_started()}});
+            {"queries_started", ctx.engine->queries_started()}};
+  if (ctx.options.capture_stats) body["capture"] = json::parse(ctx.options.capture_stats(), nullptr, false);
+  SendJson(res, 200, body);
 }
 
 void HandleMetadataStats(HandlerContext& ctx, const httplib::Request&, httplib::Response& res) {

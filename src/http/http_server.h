@@ -5,6 +5,7 @@
 
 #include <arrow/result.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,10 @@ struct HttpServerOptions {
   std::string token;  ///< "" leaves every route open
   config::HttpConfig limits;
   std::string flight_address;  ///< reported by /api/v4/node/stats
+  /// The capture modules (ingest, writer) of the same process as JSON object text: under
+  /// "capture" in /api/v4/node/stats and "writer" in /health. Unset without them.
+  std::function<std::string()> capture_stats;
+  std::function<std::string()> writer_health;
 };
 
 class HttpServer {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "duckdb/sql_text.h"
+#include "lake/write_buffer.h"
 
 namespace homer::lake {
 namespace {
@@ -51,6 +52,15 @@ arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connectio
       if (!known) t.columns.emplace_back(row[1], row[2]);
       mine[row[1]] = row[2];
     }
+    if (volume.buffer_catalog.empty()) continue;
+    ARROW_ASSIGN_OR_RAISE(
+        auto buffered, QueryRows(con, "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE "
+                                      "database_name = " + QuoteLiteral(volume.buffer_catalog) +
+                                      " AND schema_name = 'main' ORDER BY table_name, column_index"));
+    for (const auto& row : buffered) {
+      auto it = index.find(row[0]);  // a buffer table without its lake table is not readable yet
+      if (it != index.end()) tables[it->second].buffer_columns[volume.label][row[1]] = row[2];
+    }
   }
   return tables;
 }
@@ -79,11 +89,30 @@ std::string MissingBranchSql(const MergedTable& table, const MergedVolume& volum
   return sql + " FROM (SELECT 1) WHERE " + fail + " IS NULL";
 }
 
+/// The select list of one branch: this source's columns, casts, or typed NULLs in the merged
+/// table's order, then the volume's constant columns.
+std::string BranchColumns(const MergedTable& table, const std::map<std::string, std::string>& mine,
+                          const MergedVolume& volume) {
+  std::string sql;
+  bool own_label = false, own_catalog = false;
+  for (const auto& [name, type] : table.columns) {
+    own_label = own_label || name == kVolumeColumn;
+    own_catalog = own_catalog || name == kLakeColumn;
+    auto it = mine.find(name);
+    if (it == mine.end()) sql += "CAST(NULL AS " + type + ") AS " + QuoteIdent(name);
+    else if (it->second != type) sql += "CAST(" + QuoteIdent(name) + " AS " + type + ") AS " + QuoteIdent(name);
+    else sql += QuoteIdent(name);
+    sql += ", ";
+  }
+  if (!own_label) sql += QuoteLiteral(volume.label) + " AS " + kVolumeColumn + ", ";
+  if (!own_catalog) sql += QuoteLiteral(volume.catalog) + " AS " + kLakeColumn + ", ";
+  sql.resize(sql.size() - 2);
+  return sql;
+}
+
 }  // namespace
 
 std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes) {
-  std::set<std::string> own_columns;
-  for (const auto& [name, type] : table.columns) own_columns.insert(name);
   std::string sql;
   for (const auto& volume : volumes) {
     if (!volume.not_attached.empty()) {
@@ -94,20 +123,16 @@ std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolu
     auto holder = table.volume_columns.find(volume.label);
     if (holder == table.volume_columns.end()) continue;
     // This volume's columns and types decide between the column, a cast, or a typed NULL.
-    const auto& mine = holder->second;
     if (!sql.empty()) sql += "\nUNION ALL\n";
-    sql += "SELECT ";
-    for (const auto& [name, type] : table.columns) {
-      auto it = mine.find(name);
-      if (it == mine.end()) sql += "CAST(NULL AS " + type + ") AS " + QuoteIdent(name);
-      else if (it->second != type) sql += "CAST(" + QuoteIdent(name) + " AS " + type + ") AS " + QuoteIdent(name);
-      else sql += QuoteIdent(name);
-      sql += ", ";
-    }
-    if (!own_columns.count(kVolumeColumn)) sql += QuoteLiteral(volume.label) + " AS " + kVolumeColumn + ", ";
-    if (!own_columns.count(kLakeColumn)) sql += QuoteLiteral(volume.catalog) + " AS " + kLakeColumn + ", ";
-    sql.resize(sql.size() - 2);
-    sql += " FROM " + QualifiedName(volume.catalog, "main", table.name);
+    sql += "SELECT " + BranchColumns(table, holder->second, volume) + " FROM " +
+           QualifiedName(volume.catalog, "main", table.name);
+    auto buffered = table.buffer_columns.find(volume.label);
+    if (buffered == table.buffer_columns.end()) continue;
+    // Rows still in the writer's buffer: those above the mark of this query's snapshot of the
+    // volume (the same catalog as the branch above, so the same snapshot).
+    sql += "\nUNION ALL\nSELECT " + BranchColumns(table, buffered->second, volume) + " FROM " +
+           QualifiedName(volume.buffer_catalog, "main", table.name) + " WHERE " + QuoteIdent(kSeqColumn) + " > " +
+           FlushedSeqSql(volume.catalog, table.name);
   }
   return sql;
 }

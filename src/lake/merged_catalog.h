@@ -22,6 +22,9 @@ struct MergedVolume {
   /// query with NotAttachedMessage, unless a filter on storage_volume leaves the volume out: the
   /// merged lake never answers from fewer volumes than it has without saying so.
   std::string not_attached;
+  /// The writer's buffer for this volume (lake/write_buffer.h), "" when it has none: each view
+  /// then also reads the rows buffered for the table and not yet in this volume's snapshot.
+  std::string buffer_catalog;
 };
 
 /// The error a query of the merged lake gets while `volume` is not attached.
@@ -34,6 +37,8 @@ struct MergedTable {
   std::vector<std::pair<std::string, std::string>> columns;  ///< name, DuckDB type text
   /// label -> that volume's columns (name -> type), for the volumes holding the table
   std::map<std::string, std::map<std::string, std::string>> volume_columns;
+  /// label -> columns of that volume's buffer table, for the volumes buffering the table
+  std::map<std::string, std::map<std::string, std::string>> buffer_columns;
 };
 
 /// The tables of the attached volumes' `main` schemas, merged by name (first volume's order, columns added

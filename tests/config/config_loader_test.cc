@@ -134,5 +134,77 @@ TEST(ConfigLoader, MissingFileIsAnIOError) {
   EXPECT_NE(cfg.status().message().find("/nonexistent/homer.json"), std::string::npos);
 }
 
+const char* kWriter = R"({
+  "ingest": {"enable": true},
+  "storage": {"enable": true, "ducklake": {"catalog_path": "/lake/homer_lake.sqlite", "data_path": "/lake/data"}},
+  "node": {"flight_server": {"port": 6000}}})";
+
+TEST(ConfigLoader, CaptureModulesHaveHomersDefaults) {
+  auto cfg = ParseConfig(kWriter, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->enable && cfg->ingest.enable && cfg->storage.enable);
+  EXPECT_EQ(cfg->ingest.udp.port, 9060);
+  EXPECT_EQ(cfg->ingest.udp.receive_buffer_bytes, 8 * 1024 * 1024);
+  EXPECT_FALSE(cfg->ingest.tcp.enable);
+  EXPECT_EQ(cfg->ingest.http.port, 9080);
+  EXPECT_EQ(cfg->ingest.queue_size, 200000);
+  const auto& d = cfg->storage.ducklake;
+  EXPECT_EQ(d.lake_name, "homer_lake");
+  EXPECT_EQ(d.batch_size, 10000);
+  EXPECT_EQ(d.flush_interval_sec, 30);
+  EXPECT_EQ(d.durable_interval_ms, 200);
+  // All-in-one without node volumes: the node serves the writer's lake as volume 'hot'.
+  ASSERT_EQ(cfg->ducklake.volumes.size(), 1u);
+  EXPECT_EQ(cfg->ducklake.volumes[0].name, "hot");
+  EXPECT_EQ(cfg->ducklake.volumes[0].catalog_path, "/lake/homer_lake.sqlite");
+  EXPECT_EQ(cfg->ducklake.volumes[0].path, "/lake/data/");
+  EXPECT_EQ(cfg->storage.volume_name, "hot");
+}
+
+TEST(ConfigLoader, CaptureKeysAreCheckedWithTheirPath) {
+  EXPECT_NE(ErrorOf(R"({"ingest": {"enable": true, "udp": {"port": 70000}, "queue_size": 1},
+                        "storage": {"enable": true, "ducklake": {"batch_size": 0, "durable_interval_ms": 5}}})")
+                .find("$.ingest.udp.port: port 70000 is out of range"),
+            std::string::npos);
+  const std::string all = ErrorOf(R"({"ingest": {"enable": true, "queue_size": 1, "sip": {"aleg_ids": "X-CID"},
+                        "bogus": 1}, "storage": {"enable": true, "ducklake": {"batch_size": 0}}})");
+  for (const char* expected : {"$.ingest.queue_size: must be between 16", "$.ingest.sip.aleg_ids: must be an array",
+                               "$.ingest.bogus: unknown key", "$.storage.ducklake.batch_size: must be between 1",
+                               "$.storage.ducklake.catalog_path: required", "$.storage.ducklake.data_path: required"}) {
+    EXPECT_NE(all.find(expected), std::string::npos) << expected << " in " << all;
+  }
+  EXPECT_NE(ErrorOf(R"({"ingest": {"enable": true}})").find("$.ingest.enable: ingest needs storage"), std::string::npos);
+  EXPECT_NE(ErrorOf(R"({"node": {"enable": false}})").find("no other module"), std::string::npos);
+}
+
+TEST(ConfigLoader, TheWritersVolumeMustBeOneOfTheNodes) {
+  auto cfg = ParseConfig(R"({"storage": {"enable": true, "ducklake": {"catalog_path": "/lake/a.sqlite", "data_path": "/d"}},
+    "node": {"ducklake": {"volumes": [{"name": "fast", "catalog_path": "/lake/./a.sqlite", "path": "/d/"},
+                                       {"name": "cold", "catalog_path": "/lake/c.sqlite", "path": "/c/"}]}}})",
+                         {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->storage.volume_name, "fast");
+  EXPECT_NE(ErrorOf(R"({"storage": {"enable": true, "ducklake": {"catalog_path": "/lake/a.sqlite", "data_path": "/d"}},
+    "node": {"ducklake": {"volumes": [{"name": "cold", "catalog_path": "/lake/c.sqlite", "path": "/c/"}]}}})")
+                .find("no volume has the writer's catalog_path"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(R"({"storage": {"enable": true, "ducklake": {"catalog_path": "/lake/a.sqlite", "data_path": "/d"}},
+    "node": {"ducklake": {"volumes": [{"name": "default", "catalog_path": "/lake/a.sqlite", "path": "/d/"}]}}})")
+                .find("cannot be named 'default'"),
+            std::string::npos);
+}
+
+TEST(ConfigLoader, CaptureKeysComeFromTheEnvironmentToo) {
+  auto cfg = ParseConfig(kWriter, {{"HOMER_INGEST_UDP_PORT", "9999"},
+                                   {"HOMER_INGEST_SIP_ALEG_IDS", "X-CID,X-Leg"},
+                                   {"HOMER_STORAGE_DUCKLAKE_BATCH_SIZE", "5"}});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->ingest.udp.port, 9999);
+  EXPECT_EQ(cfg->ingest.sip.aleg_ids, (std::vector<std::string>{"X-CID", "X-Leg"}));
+  EXPECT_EQ(cfg->storage.ducklake.batch_size, 5);
+  EXPECT_NE(ErrorOf(kWriter, {{"HOMER_INGEST_UDP_PROT", "1"}}).find("HOMER_INGEST_UDP_PROT: matches no config key"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace homer::config

@@ -179,9 +179,9 @@ def write_config(path, volumes, port, token="", host="127.0.0.1", flightsql=None
 
 
 def node_environment():
-    """The test's environment without HOMER_NODE_* config overrides a developer's shell may hold:
+    """The test's environment without HOMER_* config overrides a developer's shell may hold:
     each test states its whole config."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("HOMER_NODE_")}
+    return {k: v for k, v in os.environ.items() if not k.startswith(("HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_"))}
 
 
 def wait_for_port(port, deadline):

@@ -1,0 +1,54 @@
+#include "lake/sqlite_catalog.h"
+
+#include <arrow/result.h>
+#include <sqlite3.h>
+
+#include <memory>
+
+namespace homer::lake {
+namespace {
+
+struct CloseDb {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+using Db = std::unique_ptr<sqlite3, CloseDb>;
+
+arrow::Result<Db> Open(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Db db(raw);
+  if (rc != SQLITE_OK) {
+    return arrow::Status::IOError("catalog ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+  }
+  sqlite3_busy_timeout(db.get(), 5000);  // a writer committing right now
+  return db;
+}
+
+arrow::Result<std::string> Pragma(sqlite3* db, const std::string& path, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
+    return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
+  }
+  std::string value;
+  const int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
+  return value;
+}
+
+}  // namespace
+
+arrow::Status EnsureWalJournal(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto db, Open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  ARROW_ASSIGN_OR_RAISE(auto mode, Pragma(db.get(), path, "PRAGMA journal_mode=WAL"));
+  if (mode != "wal") return arrow::Status::IOError("catalog ", path, ": could not switch to WAL (mode is ", mode, ")");
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::string> JournalMode(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto db, Open(path, SQLITE_OPEN_READONLY));
+  return Pragma(db.get(), path, "PRAGMA journal_mode");
+}
+
+}  // namespace homer::lake

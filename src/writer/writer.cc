@@ -1,0 +1,401 @@
+#include "writer/writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "config/config_loader.h"
+#include "duckdb/sql_text.h"
+#include "lake/sqlite_catalog.h"
+#include "lake/volume.h"
+#include "lake/write_buffer.h"
+#include "metrics/registry.h"
+#include "writer/table_buffer.h"
+
+namespace homer::writer {
+namespace {
+
+namespace fs = std::filesystem;
+using duckdb::Exec;
+using duckdb::QualifiedName;
+using duckdb::QuoteIdent;
+using duckdb::QuoteLiteral;
+
+struct Metrics {
+  metrics::Counter& appended;
+  metrics::Counter& flushed;
+  metrics::Family<metrics::Counter>& flushes;
+  metrics::Histogram& flush_seconds;
+  static Metrics& Get() {
+    auto& r = metrics::Registry::Default();
+    static Metrics m{
+        r.AddCounter("homer_writer_rows_appended_total", "Rows appended to the writer's buffer.").With({}),
+        r.AddCounter("homer_writer_rows_flushed_total", "Rows moved from the buffer to the lake.").With({}),
+        r.AddCounter("homer_writer_flushes_total", "Flushes to the lake by outcome (ok, failed: retried later).",
+                     {"outcome"}),
+        r.AddHistogram("homer_writer_flush_duration_seconds", "Duration of one flush to the lake (one commit).",
+                       {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+            .With({}),
+    };
+    return m;
+  }
+};
+
+std::string BufferPath(const config::StorageDuckLakeConfig& s) {
+  if (!s.buffer_path.empty()) return s.buffer_path;
+  return (fs::path(s.catalog_path).parent_path() / (s.lake_name + "_buffer.duckdb")).string();
+}
+
+/// Catalog conflicts and locks: another writer committed first; the flush is tried again.
+bool IsRetryable(const arrow::Status& st) {
+  const std::string& m = st.message();
+  return m.find("onflict") != std::string::npos || m.find("locked") != std::string::npos ||
+         m.find("busy") != std::string::npos || st.IsIOError();
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Writer::Writer(WriterOptions options) : options_(std::move(options)) {
+  buffer_catalog_ = BufferCatalogName(options_.storage);
+  lake_catalog_ = options_.storage.lake_name + "__writer";
+}
+
+Writer::~Writer() {
+  if (commit_thread_.joinable() || flush_thread_.joinable()) (void)Stop();
+  for (uint64_t id : gauges_) metrics::Registry::Default().RemoveGauge(id);
+}
+
+void Writer::OnTablesChanged(std::function<void()> callback) {
+  std::lock_guard lock(mutex_);
+  tables_changed_ = std::move(callback);
+}
+
+arrow::Result<std::unique_ptr<Writer>> Writer::Open(const duckdb::Database& db, WriterOptions options) {
+  std::unique_ptr<Writer> writer(new Writer(std::move(options)));
+  ARROW_RETURN_NOT_OK(writer->Attach(db));
+  ARROW_RETURN_NOT_OK(writer->Recover());
+  writer->AddGauges();
+  writer->commit_thread_ = std::thread([w = writer.get()] { w->CommitLoop(); });
+  writer->flush_thread_ = std::thread([w = writer.get()] { w->FlushLoop(); });
+  return writer;
+}
+
+arrow::Status Writer::Attach(const duckdb::Database& db) {
+  const auto& s = options_.storage;
+  const config::VolumeConfig volume = config::StorageVolume(s, options_.volume_name);
+  std::error_code ec;
+  fs::create_directories(fs::path(s.catalog_path).parent_path(), ec);
+  if (volume.type == config::VolumeType::kLocal) fs::create_directories(volume.path, ec);
+  // Readers hold the catalog's read lock for a whole query: in WAL mode they never block a commit.
+  ARROW_RETURN_NOT_OK(lake::EnsureWalJournal(s.catalog_path));
+  ARROW_ASSIGN_OR_RAISE(append_con_, duckdb::Connect(db));
+  ARROW_ASSIGN_OR_RAISE(flush_con_, duckdb::Connect(db));
+  ARROW_RETURN_NOT_OK(lake::AttachVolume(append_con_, volume, lake_catalog_, /*read_only=*/false));
+  if (s.data_inlining_row_limit > 0) {
+    ARROW_RETURN_NOT_OK(Exec(append_con_, "CALL " + QuoteIdent(lake_catalog_) + ".set_option('data_inlining_row_limit', " +
+                                              std::to_string(s.data_inlining_row_limit) + ")"));
+  }
+  const std::string buffer = BufferPath(s);
+  auto st = Exec(append_con_, "ATTACH " + QuoteLiteral(buffer) + " AS " + QuoteIdent(buffer_catalog_));
+  if (!st.ok()) return st.WithMessage("writer buffer ", buffer, ": ", st.message());
+  ARROW_RETURN_NOT_OK(Exec(append_con_, lake::CreateMarksSql(lake_catalog_)));
+  spdlog::info("writer: lake {} (catalog {}, data {}) as {}, buffer {}", s.lake_name, s.catalog_path, volume.path,
+               lake_catalog_, buffer);
+  return arrow::Status::OK();
+}
+
+arrow::Status Writer::Recover() {
+  ARROW_ASSIGN_OR_RAISE(auto names, duckdb::QueryColumn(flush_con_, "SELECT table_name FROM duckdb_tables() WHERE "
+                                                                    "database_name = " + QuoteLiteral(buffer_catalog_) +
+                                                                    " ORDER BY 1"));
+  std::lock_guard lock(mutex_);
+  for (const auto& name : names) {
+    lake::HepSchema schema;
+    if (!SchemaOfTable(name, &schema)) continue;
+    ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(schema)));
+    TableBuffer& t = *tables_[name];
+    const std::string buffered = QualifiedName(buffer_catalog_, "main", name);
+    // Rows of a flush committed before the crash but not yet deleted from the buffer.
+    ARROW_ASSIGN_OR_RAISE(auto mark, duckdb::QueryValue(flush_con_, "SELECT " + lake::FlushedSeqSql(lake_catalog_, name), {}));
+    ARROW_RETURN_NOT_OK(Exec(flush_con_, "DELETE FROM " + buffered + " WHERE " + QuoteIdent(lake::kSeqColumn) + " <= " + mark));
+    ARROW_ASSIGN_OR_RAISE(auto rows, duckdb::QueryRows(flush_con_, "SELECT coalesce(max(" + QuoteIdent(lake::kSeqColumn) +
+                                                                       "), 0), count(*) FROM " + buffered));
+    const int64_t flushed = std::stoll(mark), top = std::max<int64_t>(flushed, std::stoll(rows[0][0]));
+    t.flushed_seq = flushed;
+    t.committed_seq = top;
+    t.next_seq = top + 1;
+    stats_.recovered_rows += std::stoll(rows[0][1]);
+  }
+  if (stats_.recovered_rows > 0) {
+    spdlog::info("writer: {} buffered rows from the previous run will be flushed to the lake", stats_.recovered_rows);
+    flush_requested_ = true;
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Writer::OpenTable(const std::string& name, int schema_index) {
+  const auto schema = static_cast<lake::HepSchema>(schema_index);
+  ARROW_RETURN_NOT_OK(Exec(append_con_, lake::CreateBufferTableSql(buffer_catalog_, name, schema)));
+  ARROW_ASSIGN_OR_RAISE(auto exists, duckdb::QueryValue(append_con_, "SELECT count(*) FROM duckdb_tables() WHERE "
+                                                                     "database_name = $1 AND schema_name = 'main' AND "
+                                                                     "table_name = $2",
+                                                        {lake_catalog_, name}));
+  if (exists == "0") {
+    // Another writer of the same lake may create it at the same moment: a conflict is retried.
+    arrow::Status st;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      st = Exec(append_con_, "BEGIN; " + lake::CreateHepTableSql(lake_catalog_, name, schema) + " COMMIT");
+      if (st.ok()) break;
+      (void)Exec(append_con_, "ROLLBACK");
+      if (st.message().find("already exists") != std::string::npos) {
+        st = arrow::Status::OK();
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+    }
+    if (!st.ok()) return st.WithMessage("writer: cannot create ", name, " in the lake: ", st.message());
+    spdlog::info("writer: created table {}", name);
+  }
+  auto table = std::make_unique<TableBuffer>();
+  table->name = name;
+  table->schema = schema;
+  ARROW_ASSIGN_OR_RAISE(table->layout, RecordLayout::For(schema));
+  ARROW_ASSIGN_OR_RAISE(table->appender, duckdb::ChunkAppender::Open(append_con_, buffer_catalog_, "main", name));
+  tables_[name] = std::move(table);
+  return arrow::Status::OK();
+}
+
+arrow::Result<TableBuffer*> Writer::TableFor(const ingest::CaptureRecord& record, bool* created) {
+  const auto sip = record.proto_type == 1 ? lake::SipTableFor(record.effective_method) : lake::SipTable::kDefault;
+  const std::string name = lake::HepTableName(record.proto_type, sip);
+  auto it = tables_.find(name);
+  if (it != tables_.end()) return it->second.get();
+  ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(lake::HepSchemaFor(record.proto_type, sip))));
+  *created = true;
+  return tables_[name].get();
+}
+
+arrow::Status Writer::Write(std::vector<ingest::CaptureRecord>& batch) {
+  bool created = false;
+  std::function<void()> notify;
+  arrow::Status st;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& record : batch) {
+      auto table = TableFor(record, &created);
+      if (!table.ok()) {
+        st = table.status();
+        break;
+      }
+      TableBuffer& t = **table;
+      st = t.layout.Append(record, t.next_seq, t.appender.get());
+      if (!st.ok()) break;
+      ++t.next_seq;
+    }
+    if (created) notify = tables_changed_;
+  }
+  if (notify) notify();  // before the rows are committed, so the views read them once they are
+  Metrics::Get().appended.Add(static_cast<double>(batch.size()));
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats_.appended_rows += static_cast<int64_t>(batch.size());
+  }
+  return st;
+}
+
+arrow::Status Writer::CommitBuffer() {
+  std::lock_guard lock(mutex_);
+  bool flush_due = false;
+  for (auto& [name, t] : tables_) {
+    if (t->appender->unflushed_rows() > 0) {
+      auto st = t->appender->Flush();
+      if (!st.ok()) return st.WithMessage("writer: committing the buffer of ", name, ": ", st.message());
+    }
+    t->committed_seq = t->next_seq - 1;
+    flush_due = flush_due || t->committed_seq - t->flushed_seq >= options_.storage.batch_size;
+  }
+  if (flush_due) {
+    std::lock_guard wake(wake_mutex_);
+    flush_requested_ = true;
+    wake_.notify_all();
+  }
+  return arrow::Status::OK();
+}
+
+void Writer::CommitLoop() {
+  const auto interval = std::chrono::milliseconds(std::max(1, options_.storage.durable_interval_ms));
+  std::unique_lock lock(wake_mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, interval, [this] { return stopping_; });
+    lock.unlock();
+    auto st = CommitBuffer();
+    if (!st.ok()) spdlog::error("{}", st.message());
+    lock.lock();
+  }
+}
+
+void Writer::FlushLoop() {
+  const auto interval = std::chrono::seconds(std::max(1, options_.storage.flush_interval_sec));
+  auto last = std::chrono::steady_clock::now();
+  std::unique_lock lock(wake_mutex_);
+  while (!stopping_) {
+    // Wake at least every second: flushed rows leave the buffer once their readers are gone.
+    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || flush_requested_; });
+    if (stopping_) break;
+    const bool due = flush_requested_ || std::chrono::steady_clock::now() - last >= interval;
+    flush_requested_ = false;
+    lock.unlock();
+    if (due) {
+      last = std::chrono::steady_clock::now();
+      auto st = FlushToLake();
+      if (!st.ok()) spdlog::error("writer: flush to the lake failed (rows stay buffered, retried): {}", st.message());
+    } else {
+      std::lock_guard flush(flush_mutex_);
+      Reclaim();
+    }
+    lock.lock();
+  }
+}
+
+arrow::Status Writer::FlushToLake() {
+  std::lock_guard flush(flush_mutex_);
+  arrow::Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    st = FlushOnce();
+    if (st.ok() || !IsRetryable(st)) break;
+    {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.commit_conflicts;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
+  }
+  Reclaim();
+  return st;
+}
+
+arrow::Status Writer::FlushOnce() {
+  struct Target {
+    TableBuffer* table;
+    int64_t from, to;
+  };
+  std::vector<Target> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [name, t] : tables_) {
+      const int64_t to = t->committed_seq, from = t->flushed_seq;
+      if (to > from) targets.push_back({t.get(), from, to});
+    }
+  }
+  if (targets.empty()) return arrow::Status::OK();
+  const auto started = std::chrono::steady_clock::now();
+  int64_t rows = 0;
+  auto run = [&]() -> arrow::Status {
+    ARROW_RETURN_NOT_OK(Exec(flush_con_, "BEGIN TRANSACTION"));
+    for (auto& target : targets) {
+      std::string columns;
+      for (const auto& c : lake::HepColumns(target.table->schema)) columns += (columns.empty() ? "" : ", ") + QuoteIdent(c.name);
+      const std::string seq = QuoteIdent(lake::kSeqColumn);
+      ARROW_ASSIGN_OR_RAISE(
+          int64_t n, duckdb::ExecCount(flush_con_, "INSERT INTO " + QualifiedName(lake_catalog_, "main", target.table->name) +
+                                                       " (" + columns + ") SELECT " + columns + " FROM " +
+                                                       QualifiedName(buffer_catalog_, "main", target.table->name) +
+                                                       " WHERE " + seq + " > " + std::to_string(target.from) + " AND " +
+                                                       seq + " <= " + std::to_string(target.to) + " ORDER BY " +
+                                                       QuoteIdent(lake::kSortColumn)));
+      rows += n;
+      ARROW_RETURN_NOT_OK(Exec(flush_con_, lake::RecordMarkSql(lake_catalog_, target.table->name, target.to)));
+    }
+    return Exec(flush_con_, "COMMIT");
+  };
+  arrow::Status st = run();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto& m = Metrics::Get();
+  if (!st.ok()) {
+    (void)Exec(flush_con_, "ROLLBACK");
+    m.flushes.With({"failed"}).Add();
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.flush_failures;
+    stats_.last_flush_error = st.message();
+    return st;
+  }
+  const uint64_t epoch = options_.readers ? options_.readers->Advance() : 0;
+  for (auto& target : targets) {
+    target.table->flushed_rows += target.to - target.from;
+    target.table->flushed_seq = target.to;
+    reclaim_.push_back({target.table->name, target.to, epoch});
+  }
+  m.flushes.With({"ok"}).Add();
+  m.flushed.Add(static_cast<double>(rows));
+  m.flush_seconds.Observe(seconds);
+  std::lock_guard lock(stats_mutex_);
+  ++stats_.flushes;
+  stats_.flushed_rows += rows;
+  stats_.last_flush_seconds = seconds;
+  stats_.last_flush_error.clear();
+  stats_.last_flush_unix_ms = NowUnixMs();
+  return arrow::Status::OK();
+}
+
+void Writer::Reclaim() {
+  std::vector<Reclaimable> keep;
+  for (const auto& r : reclaim_) {
+    if (options_.readers && !options_.readers->AllLeftBefore(r.epoch)) {
+      keep.push_back(r);
+      continue;
+    }
+    auto st = Exec(flush_con_, "DELETE FROM " + QualifiedName(buffer_catalog_, "main", r.table) + " WHERE " +
+                                   QuoteIdent(lake::kSeqColumn) + " <= " + std::to_string(r.seq));
+    if (!st.ok()) {
+      spdlog::warn("writer: could not clear flushed rows of {} from the buffer (kept, hidden by the mark): {}", r.table,
+                   st.message());
+      keep.push_back(r);
+    }
+  }
+  reclaim_ = std::move(keep);
+}
+
+arrow::Status Writer::Stop() {
+  {
+    std::lock_guard lock(wake_mutex_);
+    if (stopping_ && !commit_thread_.joinable()) return arrow::Status::OK();
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (commit_thread_.joinable()) commit_thread_.join();
+  if (flush_thread_.joinable()) flush_thread_.join();
+  ARROW_RETURN_NOT_OK(CommitBuffer());
+  auto st = FlushToLake();
+  if (st.ok()) spdlog::info("writer: every buffered row is in the lake");
+  return st;
+}
+
+WriterStats Writer::stats() const {
+  WriterStats out;
+  {
+    std::lock_guard lock(stats_mutex_);
+    out = stats_;
+  }
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, t] : tables_) {
+    out.tables.push_back({name, t->next_seq - 1 - t->flushed_seq, t->flushed_rows});
+  }
+  return out;
+}
+
+void Writer::AddGauges() {
+  auto& r = metrics::Registry::Default();
+  gauges_.push_back(r.AddGauge("homer_writer_buffered_rows", "Rows in the writer's buffer, not yet in the lake.",
+                               {"table"}, [this] {
+                                 metrics::GaugeSamples out;
+                                 for (const auto& t : stats().tables) out.push_back({{t.table}, double(t.buffered_rows)});
+                                 return out;
+                               }));
+}
+
+}  // namespace homer::writer
