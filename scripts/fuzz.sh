@@ -15,7 +15,8 @@ while [[ $# -gt 0 ]]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[[ ${#targets[@]} -eq 0 ]] && targets=(config airport_filters airport_actions flightsql_command http_body)
+[[ ${#targets[@]} -eq 0 ]] &&
+  targets=(config airport_filters airport_actions flightsql_command http_body hep_decoder sip_parser)
 if ! command -v clang++ >/dev/null || [[ -z "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ]]; then
   apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
 fi
