@@ -17,11 +17,16 @@
 
 namespace homer::ingest {
 
+/// received_* count every packet that arrived, dropped or not; once the queue is drained,
+/// received = decoded + the sum of dropped.
 struct IngestCounters {
   uint64_t received_udp = 0, received_tcp = 0, received_http = 0;
   uint64_t received_bytes = 0;
-  uint64_t decoded = 0;            ///< records handed to the sink
+  uint64_t decoded = 0;            ///< records the sink took (a failed Write counts as writer_failed)
   uint64_t tcp_connections = 0;    ///< open now
+  uint64_t tcp_refused = 0;        ///< connections closed at once: max_connections were open
+  /// Datagrams the kernel dropped (UDP receive buffer full): never received, so not in received_udp.
+  uint64_t udp_socket_drops = 0;
   uint64_t queue_depth = 0;        ///< packets waiting to be decoded
   uint64_t queue_capacity = 0;
   std::array<uint64_t, kDropReasonCount> dropped{};  ///< by DropReason
@@ -30,7 +35,8 @@ struct IngestCounters {
 class IngestService {
  public:
   /// Bind every enabled receiver (an address in use is an error naming the receiver and its
-  /// config key) and start the threads. `sink` must outlive the service.
+  /// config key) and start the threads. `sink` must outlive the service. A port of 0 binds any
+  /// free port (tests; the config loader never yields 0): read it back with udp_port() & co.
   static arrow::Result<std::unique_ptr<IngestService>> Start(const config::IngestConfig& config, RecordSink* sink);
   ~IngestService();  ///< Stop()
 
@@ -39,7 +45,7 @@ class IngestService {
   void Stop();
 
   IngestCounters counters() const;
-  /// Bound ports (after Start; useful when the config says port 0 = any free port in tests).
+  /// Bound ports (0 for a receiver that is not enabled).
   int udp_port() const;
   int tcp_port() const;
   int http_port() const;
