@@ -94,6 +94,8 @@ void Configure(httplib::Server& server, const config::IngestConfig& config, Pack
   server.set_read_timeout(30, 0);
   server.set_write_timeout(30, 0);
   server.set_keep_alive_max_count(100000);  // agents post packet after packet on one connection
+  // An idle kept-alive connection holds a pool thread, and stop() waits for it: 1 s, not 5.
+  server.set_keep_alive_timeout(1);
 
   server.set_pre_routing_handler([=](const httplib::Request& req, httplib::Response& res) {
     using R = httplib::Server::HandlerResponse;

@@ -26,7 +26,8 @@ class HttpReceiver {
                                                             IngestStats* stats);
   ~HttpReceiver();  ///< Stop()
 
-  /// Stop accepting, finish the requests in flight and join the threads. Idempotent.
+  /// Stop accepting, finish the requests in flight and join the threads (an idle kept-alive
+  /// connection is let go within its 1 s keep-alive timeout). Idempotent.
   void Stop();
   int port() const;
 

@@ -108,6 +108,16 @@ TEST_F(HttpReceiverTest, AnEmptyBodyOrABadPacketIs400AndCountedByReason) {
   EXPECT_EQ(sink_.size(), 0u);
 }
 
+TEST_F(HttpReceiverTest, StopIsPromptWithAKeptAliveConnectionOpen) {
+  Start();
+  client_->set_keep_alive(true);
+  ASSERT_EQ(Post(hepgen::InvitePacket("kept@test"))->status, 200);
+  const auto t0 = std::chrono::steady_clock::now();
+  service_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2500ms);
+  EXPECT_EQ(sink_.size(), 1u);
+}
+
 TEST_F(HttpReceiverTest, AFullQueueAnswers503) {
   auto config = LocalConfig();
   config.queue_size = 1;
