@@ -80,6 +80,7 @@ arrow::Result<std::unique_ptr<Writer>> Writer::Open(const duckdb::Database& db, 
   std::unique_ptr<Writer> writer(new Writer(std::move(options)));
   ARROW_RETURN_NOT_OK(writer->Attach(db));
   ARROW_RETURN_NOT_OK(writer->Recover());
+  ARROW_RETURN_NOT_OK(writer->OpenSipTables());
   writer->AddGauges();
   writer->commit_thread_ = std::thread([w = writer.get()] { w->CommitLoop(); });
   writer->flush_thread_ = std::thread([w = writer.get()] { w->FlushLoop(); });
@@ -135,6 +136,15 @@ arrow::Status Writer::Recover() {
   if (stats_.recovered_rows > 0) {
     spdlog::info("writer: {} buffered rows from the previous run will be flushed to the lake", stats_.recovered_rows);
     flush_requested_ = true;
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Writer::OpenSipTables() {
+  std::lock_guard lock(mutex_);
+  for (auto sip : {lake::SipTable::kCall, lake::SipTable::kRegistration, lake::SipTable::kDefault}) {
+    const std::string name = lake::HepTableName(1, sip);
+    if (!tables_.count(name)) ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(lake::HepSchemaFor(1, sip))));
   }
   return arrow::Status::OK();
 }

@@ -89,6 +89,9 @@ class Writer : public ingest::RecordSink {
   Writer(WriterOptions options);
   arrow::Status Attach(const duckdb::Database& db);
   arrow::Status Recover();
+  /// The SIP tables exist from the start, so that searches and dashboards work before the
+  /// first packet (other proto types get theirs with their first packet).
+  arrow::Status OpenSipTables();
   arrow::Result<TableBuffer*> TableFor(const ingest::CaptureRecord& record, bool* created);
   arrow::Status OpenTable(const std::string& table, int schema);
   void CommitLoop();

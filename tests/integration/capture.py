@@ -97,9 +97,13 @@ class CaptureNode(Node):
         deadline = time.time() + seconds
         value = None
         while time.time() < deadline:
-            value = self.rows(sql)[0][0]
-            if value == expect:
-                return value
+            r = self.post("/api/v4/node/query", {"sql": sql})
+            if r.status_code == 200:
+                value = r.json()["data"][0][0]
+                if value == expect:
+                    return value
+            else:
+                value = r.text  # e.g. the table is not created yet
             time.sleep(0.05)
         return value
 
