@@ -12,6 +12,8 @@ DUCKDB_NPM="@duckdb/node-bindings-linux-x64@1.5.5-r.5"
 DUCKDB_SDIST_URL="https://files.pythonhosted.org/packages/7d/19/e57151753576373c6696a12022648546cca6038e8833fda2908ee2342d9b/duckdb-1.5.5.tar.gz"
 DUCKDB_SDIST_SHA256=72f33ee57ca7595b23957671a2cc7f7fe2be0ecc2d68f63abedcfcaa3a5c1238
 PYARROW_VERSION=26.0.1
+# HOMER's own HEP encoder (sipcapture's npm hep-js): an independent sender for the capture tests.
+HEPJS_NPM="hep-js@1.0.22"
 # Query.farm's Airport extension (source in ../shared/third_party/airport), pinned by its tree.
 AIRPORT_COMMIT=f52b27c
 AIRPORT_TREE_SHA256=ee221b227f85bc4b976a46c1f6e71f1d9d5b9640845908160694d97b40ada88f
@@ -160,6 +162,20 @@ step_jdbc() {
   stamp "$s"
 }
 
+# hep-js into .deps/node (tests/integration/hepjs_encode.js requires it from there).
+step_hepjs() {
+  local s="node-$HEPJS_NPM"; s="${s//[@\/]/_}"
+  local pkg="$DEPS/node/node_modules/hep-js/package.json"
+  done_already "$s" && [[ -f "$pkg" ]] && return 0
+  command -v npm >/dev/null || { fail "npm (Node.js) for $HEPJS_NPM"; return; }
+  log "installing $HEPJS_NPM into $DEPS/node (npm)"
+  mkdir -p "$DEPS/node"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$DEPS/node" "$HEPJS_NPM" >/dev/null \
+    || { fail "npm $HEPJS_NPM"; return; }
+  rm -f "$DEPS/stamps"/node-hep-js_*
+  stamp "$s"
+}
+
 # Query.farm's Airport extension, the real DuckDB client of our Flight server, built from the
 # source beside the repository (scripts/build_airport.sh). Without that source the node still
 # builds and most tests run; the Airport client tests fail with the reason written here.
@@ -201,6 +217,7 @@ step_arrow
 step_venv
 step_go_client
 step_jdbc
+step_hepjs
 step_airport
 
 if [[ ${#FAILED[@]} -gt 0 ]]; then
