@@ -379,9 +379,10 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   dl.String("lake_name", &d.lake_name);
   dl.Integer("batch_size", &d.batch_size);
   dl.Integer("flush_interval_sec", &d.flush_interval_sec);
+  dl.Integer("max_buffer_rows", &d.max_buffer_rows);
   dl.Integer("data_inlining_row_limit", &d.data_inlining_row_limit);
   dl.Integer("durable_interval_ms", &d.durable_interval_ms);
-  dl.String("buffer_path", &d.buffer_path);
+  dl.String("journal_path", &d.journal_path);
   ObjectReader tuning = dl.Object("tuning");
   tuning.Integer("threads", &d.tuning.threads);
   tuning.String("memory_limit", &d.tuning.memory_limit);
@@ -409,6 +410,7 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   }
   CheckRange<int64_t>(dl, "batch_size", d.batch_size, 1, 100000000);
   CheckRange(dl, "flush_interval_sec", d.flush_interval_sec, 1, 86400);
+  CheckRange<int64_t>(dl, "max_buffer_rows", d.max_buffer_rows, 100, 100000000);
   CheckRange<int64_t>(dl, "data_inlining_row_limit", d.data_inlining_row_limit, 0, 1000000);
   CheckRange(dl, "durable_interval_ms", d.durable_interval_ms, 10, 60000);
 }

@@ -108,12 +108,16 @@ struct StorageDuckLakeConfig {
   std::string catalog_path;  ///< required when storage is enabled
   std::string data_path;     ///< required: a directory or s3://bucket/prefix/
   std::string lake_name = "homer_lake";
-  int64_t batch_size = 10000;     ///< buffered rows of one table that trigger a flush to the lake
-  int flush_interval_sec = 30;    ///< at the latest, buffered rows are flushed this often
+  /// Rows of one table appended before they are committed to the buffer (HOMER: the Go-side batch
+  /// appended to its in-memory tables); they are committed every durable_interval_ms anyway.
+  int64_t batch_size = 10000;
+  int flush_interval_sec = 30;    ///< buffered rows are flushed to the lake this often (one commit)
+  /// Buffered rows (all tables) that trigger a flush before the interval: bounds the buffer.
+  int64_t max_buffer_rows = 200000;
   int64_t data_inlining_row_limit = 0;
-  /// Buffered rows are committed to the buffer database this often: what kill -9 may lose.
+  /// Buffered rows become readable this often, and the journal is synced to disk this often.
   int durable_interval_ms = 200;
-  std::string buffer_path;  ///< "" means <catalog dir>/<lake_name>_buffer.duckdb
+  std::string journal_path;  ///< the writer's journal folder; "" means <catalog dir>/<lake_name>_journal
   struct Tuning {
     int threads = 0;
     std::string memory_limit;  ///< "" means node.ducklake.memory_limit

@@ -1,5 +1,6 @@
 #include "ingest/decode_worker.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace homer::ingest {
@@ -16,7 +17,10 @@ DecodeWorker::DecodeWorker(const config::IngestConfig& config, PacketQueue* queu
   sip_.discard_methods = config.sip.discard_methods;
   if (config.dedup) dedup_ = std::make_unique<Deduplicator>();
   records_.reserve(kMaxBatch);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "hep-decode");
+    Run();
+  });
 }
 
 DecodeWorker::~DecodeWorker() { Join(); }

@@ -1,5 +1,6 @@
 #include "ingest/tcp_receiver.h"
 
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -72,7 +73,10 @@ arrow::Result<std::unique_ptr<TcpReceiver>> TcpReceiver::Start(const config::Ing
   r->read_buffer_.resize(kReadBytes);
   spdlog::info("ingest.tcp: listening on {} (at most {} connections)", HostPort(config.tcp.host, r->port_),
                r->max_connections_);
-  r->thread_ = std::thread([p = r.get()] { p->Run(); });
+  r->thread_ = std::thread([p = r.get()] {
+    pthread_setname_np(pthread_self(), "hep-tcp");
+    p->Run();
+  });
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "ingest/udp_receiver.h"
 
+#include <pthread.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -70,7 +71,10 @@ arrow::Result<std::unique_ptr<UdpReceiver>> UdpReceiver::Start(const config::Ing
   ::setsockopt(r->socket_.get(), SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
   ::setsockopt(r->socket_.get(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   spdlog::info("ingest.udp: listening on {}", HostPort(config.udp.host, r->port_));
-  r->thread_ = std::thread([p = r.get()] { p->Run(); });
+  r->thread_ = std::thread([p = r.get()] {
+    pthread_setname_np(pthread_self(), "hep-udp");
+    p->Run();
+  });
   return r;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 /// \file
-/// The capture writer: records from ingest are appended (DuckDB Appender) to per-table buffer
-/// tables in a DuckDB database file, committed every `durable_interval_ms` (what kill -9 can
-/// lose), and flushed to the DuckLake tables by row count or interval, one DuckLake commit per
-/// flush. Buffered rows are readable through the merged lake's views (lake/write_buffer.h), so
+/// The capture writer: records from ingest are written to a journal file and appended (DuckDB
+/// Appender) to per-table buffer tables in memory, committed (readable) every
+/// `durable_interval_ms` or `batch_size` rows, and flushed to the DuckLake tables every `flush_interval_sec` or
+/// when `max_buffer_rows` are buffered, one DuckLake commit per flush (large files, few commits). Buffered rows are readable through the merged lake's views (lake/write_buffer.h), so
 /// a packet is queryable once its buffer commit is done, and never twice.
 
 #include <arrow/result.h>
@@ -27,6 +27,7 @@
 namespace homer::writer {
 
 struct TableBuffer;
+class Journal;
 
 struct WriterOptions {
   config::StorageDuckLakeConfig storage;
@@ -58,8 +59,8 @@ struct WriterStats {
 
 class Writer : public ingest::RecordSink {
  public:
-  /// Attach the lake read-write (its catalog switched to WAL) and the buffer database on `db`,
-  /// recover what a previous run left in the buffer, and start the commit and flush threads.
+  /// Attach the lake read-write (its catalog switched to WAL) and the buffer on `db`, replay
+  /// what a previous run journaled but did not flush, and start the commit and flush threads.
   static arrow::Result<std::unique_ptr<Writer>> Open(const duckdb::Database& db, WriterOptions options);
   ~Writer() override;
 
@@ -94,6 +95,7 @@ class Writer : public ingest::RecordSink {
   arrow::Status OpenSipTables();
   arrow::Result<TableBuffer*> TableFor(const ingest::CaptureRecord& record, bool* created);
   arrow::Status OpenTable(const std::string& table, int schema);
+  arrow::Status CommitTable(TableBuffer& table);  ///< under mutex_
   void CommitLoop();
   void FlushLoop();
   arrow::Status FlushOnce();
@@ -102,6 +104,7 @@ class Writer : public ingest::RecordSink {
 
   WriterOptions options_;
   std::string buffer_catalog_, lake_catalog_;
+  std::unique_ptr<Journal> journal_;
   duckdb::Connection append_con_;  ///< appends, buffer commits and table creation (under mutex_)
   duckdb::Connection flush_con_;   ///< lake flushes and buffer deletes (flush thread)
 

@@ -116,7 +116,7 @@ def capture_config(tmp_path, port, hep_port, hep_http_port, token="secret-token"
                  "flight_server": {"host": "127.0.0.1", "port": port, "auth_token": token},
                  "flightsql_server": {"enable": flightsql_port is not None, "host": "127.0.0.1",
                                       "port": flightsql_port or 50055, "auth_token": token},
-                 "ducklake": {"lake_name": "homer_lake", "threads": 2, "memory_limit": "1GB"}},
+                 "ducklake": {"lake_name": "homer_lake", "threads": 2, "memory_limit": "2GB"}},
         "ingest": {"enable": True,
                    "udp": {"enable": True, "host": "127.0.0.1", "port": hep_port},
                    "tcp": {"enable": True, "host": "127.0.0.1", "port": hep_port},

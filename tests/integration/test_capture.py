@@ -82,7 +82,7 @@ def test_udp_tcp_and_http_packets_land_in_homers_tables_with_their_columns(captu
 
 
 def test_counts_stay_exact_and_never_decrease_while_flushes_move_rows(capture_nodes):
-    node = capture_nodes(storage={"batch_size": 300, "flush_interval_sec": 1, "durable_interval_ms": 20})
+    node = capture_nodes(storage={"batch_size": 300, "max_buffer_rows": 700, "flush_interval_sec": 1, "durable_interval_ms": 20})
     total = 20000
     seen = [[], []]
     errors = []
