@@ -47,7 +47,7 @@ void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Resp
   for (const auto& v : ctx.engine->volumes()) {
     names.push_back(v.config.name);
     detail.push_back({{"name", v.config.name},
-                      {"type", v.config.type},
+                      {"type", v.config.type == config::VolumeType::kS3 ? "s3" : "local"},
                       {"catalog", v.catalog},
                       {"catalog_path", v.config.catalog_path},
                       {"attached", v.attached},

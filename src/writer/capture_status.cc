@@ -48,7 +48,9 @@ std::string CaptureStatsJson(const ingest::IngestService* ingest, const Writer& 
                      {"dropped_by_reason", dropped},
                      {"queue_depth", c.queue_depth},
                      {"queue_capacity", c.queue_capacity},
-                     {"tcp_connections", c.tcp_connections}};
+                     {"tcp_connections", c.tcp_connections},
+                     {"tcp_refused", c.tcp_refused},
+                     {"udp_socket_drops", c.udp_socket_drops}};
   }
   return out.dump();
 }

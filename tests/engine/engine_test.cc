@@ -12,6 +12,13 @@
 namespace homer::engine {
 namespace {
 
+EngineOptions NoRefresh() {
+  EngineOptions options;
+  options.extension_dir = homer::testing::ExtensionDir();
+  options.refresh_interval_sec = 0;
+  return options;
+}
+
 using homer::testing::LakeWriter;
 using homer::testing::LocalVolume;
 using homer::testing::TempDir;
@@ -69,7 +76,8 @@ class TwoVolumeLake : public ::testing::Test {
   }
 
   std::unique_ptr<Engine> Open(config::ServerConfig cfg, int refresh_sec = 0) {
-    EngineOptions options{homer::testing::ExtensionDir(), refresh_sec};
+    EngineOptions options = NoRefresh();
+    options.refresh_interval_sec = refresh_sec;
     auto engine = Engine::Open(cfg, options);
     EXPECT_TRUE(engine.ok()) << engine.status();
     return engine.ok() ? std::move(*engine) : nullptr;
@@ -330,7 +338,7 @@ TEST_F(TwoVolumeLake, FailedVolumeIsSkippedAndReported) {
 }
 
 TEST_F(TwoVolumeLake, NoVolumeAttachedRefusesToStart) {
-  auto engine = Engine::Open(TestConfig({LocalVolume(dir_.path(), "gone")}), {homer::testing::ExtensionDir(), 0});
+  auto engine = Engine::Open(TestConfig({LocalVolume(dir_.path(), "gone")}), NoRefresh());
   ASSERT_FALSE(engine.ok());
   EXPECT_NE(engine.status().message().find("no volume could be attached"), std::string::npos);
 }
@@ -338,7 +346,7 @@ TEST_F(TwoVolumeLake, NoVolumeAttachedRefusesToStart) {
 TEST_F(TwoVolumeLake, DataPathMismatchNamesTheFix) {
   auto moved = hot_;
   moved.path = (dir_.path() / "elsewhere").string() + "/";
-  auto engine = Engine::Open(TestConfig({moved}), {homer::testing::ExtensionDir(), 0});
+  auto engine = Engine::Open(TestConfig({moved}), NoRefresh());
   ASSERT_FALSE(engine.ok());
   EXPECT_NE(engine.status().message().find("override_data_path"), std::string::npos) << engine.status();
   moved.override_data_path = true;

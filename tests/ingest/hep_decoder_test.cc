@@ -83,9 +83,11 @@ TEST(HepDecoder, DecodesIpv6) {
 TEST(HepDecoder, ReusedPacketIsReset) {
   HepPacket p;
   DropReason reason;
-  ASSERT_TRUE(DecodeHep(Span(Ipv4Header().Chunk(17, "c").Chunk(15, "a").Build()), false, &p, &reason));
-  ASSERT_TRUE(DecodeHep(Span(HepBuilder().U8(1, 2).Ip4(3, 1, 2, 3, 4).Ip4(4, 5, 6, 7, 8).Chunk(15, "b").Build()),
-                        false, &p, &reason));
+  // The payload is a view into the bytes: they must outlive the checks.
+  const auto first = Ipv4Header().Chunk(17, "c").Chunk(15, "a").Build();
+  const auto second = HepBuilder().U8(1, 2).Ip4(3, 1, 2, 3, 4).Ip4(4, 5, 6, 7, 8).Chunk(15, "b").Build();
+  ASSERT_TRUE(DecodeHep(Span(first), false, &p, &reason));
+  ASSERT_TRUE(DecodeHep(Span(second), false, &p, &reason));
   EXPECT_EQ(p.correlation_id, "");
   EXPECT_EQ(p.ts_sec, 0u);
   EXPECT_EQ(p.capture_id, 0u);
@@ -226,14 +228,16 @@ TEST(HepDecoder, DecodesHepV1) {
 TEST(HepDecoder, DecodesHepV2WithTimeAndCaptureId) {
   HepPacket p;
   DropReason reason;
-  ASSERT_TRUE(DecodeHep(Span(HepV12(2, 2, kV4Pair, "BYE")), true, &p, &reason));
+  const auto v4 = HepV12(2, 2, kV4Pair, "BYE");
+  ASSERT_TRUE(DecodeHep(Span(v4), true, &p, &reason));
   EXPECT_EQ(p.version, 2);
   EXPECT_EQ(p.ts_sec, 0x6553f100u);
   EXPECT_EQ(p.ts_usec, 123456u);
   EXPECT_EQ(p.capture_id, 2001u);
   EXPECT_EQ(p.payload, "BYE");
 
-  ASSERT_TRUE(DecodeHep(Span(HepV12(2, 10, kDb8One + kDb8Two, "ACK")), true, &p, &reason));
+  const auto v6 = HepV12(2, 10, kDb8One + kDb8Two, "ACK");
+  ASSERT_TRUE(DecodeHep(Span(v6), true, &p, &reason));
   EXPECT_EQ(p.src_ip, "2001:db8::1");
   EXPECT_EQ(p.dst_ip, "2001:db8::abcd");
   EXPECT_EQ(p.payload, "ACK");

@@ -43,7 +43,9 @@ TEST(Journal, ReplaysWhatWasWrittenAndStopsAtATornTail) {
     ASSERT_TRUE(journal.ok());
     for (int n = 1; n <= 30; ++n) {
       (*journal)->Add("hep_proto_1_call", n, Record(n));
-      if (n % 5 == 0) ASSERT_TRUE((*journal)->Write().ok());
+      if (n % 5 == 0) {
+        ASSERT_TRUE((*journal)->Write().ok());
+      }
     }
     ASSERT_TRUE((*journal)->Sync().ok());
     EXPECT_GT((*journal)->segments(), 1);  // rotated at 1000 bytes
