@@ -22,18 +22,23 @@ DEPS = Path(os.environ.get("HOMER_DEPS_DIR", ROOT / ".deps"))
 EXTENSIONS = DEPS / "extensions"
 
 
+_HANDED_OUT = set()
+
+
 def free_port_pair():
-    """A port p with p+1 also free (Flight port and HTTP port)."""
+    """A port p with p+1 also free (Flight port and HTTP port), never one handed out before in
+    this run: nothing is bound between two calls, so the kernel may offer the same port again."""
     for _ in range(200):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port >= 65534:
+        if port >= 65534 or {port, port + 1} & _HANDED_OUT:
             continue
         try:
             with socket.socket() as a, socket.socket() as b:
                 a.bind(("127.0.0.1", port))
                 b.bind(("127.0.0.1", port + 1))
+            _HANDED_OUT.update({port, port + 1})
             return port
         except OSError:
             continue
