@@ -8,7 +8,7 @@
            answers: capture-to-query latency p50/p99.
 
     .deps/venv/bin/python bench/ingest.py rate [--rate 100000] [--seconds 60]
-    .deps/venv/bin/python bench/ingest.py latency [--packets 300]
+    .deps/venv/bin/python bench/ingest.py latency [--packets 300] [--durable-ms 200]
 """
 import argparse
 import json
@@ -52,7 +52,7 @@ def total_rows(node):
 
 
 def bench_rate(args, tmp):
-    node = start_capture_node(tmp, ingest={"queue_size": args.queue})
+    node = start_capture_node(tmp, ingest={"queue_size": args.queue}, storage={"durable_interval_ms": args.durable_ms})
     try:
         searches, stop = [], threading.Event()
 
@@ -107,7 +107,7 @@ def bench_rate(args, tmp):
 
 
 def bench_latency(args, tmp):
-    node = start_capture_node(tmp)
+    node = start_capture_node(tmp, storage={"durable_interval_ms": args.durable_ms})
     try:
         latencies = []
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -123,7 +123,7 @@ def bench_latency(args, tmp):
                     time.sleep(0.005)
                 latencies.append((time.perf_counter() - t) * 1000)
                 time.sleep(0.02)
-        print(json.dumps({"packets": len(latencies), "durable_interval_ms": 100,
+        print(json.dumps({"packets": len(latencies), "durable_interval_ms": args.durable_ms,
                           "capture_to_query_ms": {"p50": round(percentile(latencies, 50), 1),
                                                   "p99": round(percentile(latencies, 99), 1),
                                                   "max": round(max(latencies), 1),
@@ -139,6 +139,7 @@ def main():
     p.add_argument("--seconds", type=int, default=60)
     p.add_argument("--queue", type=int, default=200000)
     p.add_argument("--packets", type=int, default=300)
+    p.add_argument("--durable-ms", type=int, default=200, help="storage.ducklake.durable_interval_ms")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         (bench_rate if args.mode == "rate" else bench_latency)(args, Path(tmp))
