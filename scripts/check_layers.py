@@ -18,17 +18,19 @@ import sys
 ALLOWED = {
     "config": set(),
     "metrics": set(),
-    "duckdb": {"config"},
-    "lake": {"config", "metrics", "duckdb"},
-    "engine": {"config", "metrics", "duckdb", "lake"},
-    "common": {"config", "metrics", "duckdb", "lake", "engine"},
-    "rpc": {"config", "metrics", "duckdb", "lake", "engine", "common"},
-    "http": {"config", "metrics", "duckdb", "lake", "engine", "common"},
-    "flight": {"config", "metrics", "duckdb", "lake", "engine", "common", "rpc"},
-    "flightsql": {"config", "metrics", "duckdb", "lake", "engine", "common", "rpc"},
+    # text: JSON string literals and UTF-8 checks, shared by the HTTP encoder and capture records
+    "text": set(),
+    "duckdb": {"text", "config"},
+    "lake": {"text", "config", "metrics", "duckdb"},
+    "engine": {"text", "config", "metrics", "duckdb", "lake"},
+    "common": {"text", "config", "metrics", "duckdb", "lake", "engine"},
+    "rpc": {"text", "config", "metrics", "duckdb", "lake", "engine", "common"},
+    "http": {"text", "config", "metrics", "duckdb", "lake", "engine", "common"},
+    "flight": {"text", "config", "metrics", "duckdb", "lake", "engine", "common", "rpc"},
+    "flightsql": {"text", "config", "metrics", "duckdb", "lake", "engine", "common", "rpc"},
     # the write path (capture): receivers and decoders know no DuckDB; the writer feeds the lake
-    "ingest": {"config", "metrics"},
-    "writer": {"config", "metrics", "duckdb", "lake", "ingest"},
+    "ingest": {"text", "config", "metrics"},
+    "writer": {"text", "config", "metrics", "duckdb", "lake", "ingest"},
 }
 # main.cc wires every module.
 WIRING = "main"

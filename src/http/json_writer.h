@@ -40,6 +40,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/json_string.h"
+
 namespace homer::http {
 
 namespace internal {
@@ -79,7 +81,6 @@ class JsonRowEncoder {
   std::vector<std::string> object_keys_;
 };
 
-/// Appends `s` as a JSON string literal (quotes, escapes; invalid UTF-8 replaced by U+FFFD).
-void AppendJsonString(std::string_view s, std::string* out);
+using text::AppendJsonString;
 
 }  // namespace homer::http

@@ -2,10 +2,10 @@
 
 #include <string_view>
 
-#include "ingest/json_text.h"
 #include "ingest/random_uuid.h"
 #include "ingest/sip_message.h"
-#include "ingest/utf8.h"
+#include "text/json_string.h"
+#include "text/utf8.h"
 
 namespace homer::ingest {
 namespace {
@@ -36,9 +36,9 @@ bool Listed(const std::vector<std::string>& methods, std::string_view method) {
 void AppendField(std::string* json, std::string_view key, std::string_view value) {
   if (value.empty()) return;
   json->push_back(',');
-  AppendJsonString(json, key);
+  text::AppendJsonString(key, json);
   json->push_back(':');
-  AppendJsonString(json, value);
+  text::AppendJsonString(value, json);
 }
 
 // {"version":3,"from_host":...}: HOMER's keys, the empty ones left out.
@@ -69,9 +69,9 @@ void SipDataExtra(const HepPacket& packet, const SipMessage& msg, std::string_vi
     json->append(",\"custom_headers\":{");
     for (size_t i = 0; i < custom.size(); ++i) {
       if (i > 0) json->push_back(',');
-      AppendJsonString(json, custom[i].first);
+      text::AppendJsonString(custom[i].first, json);
       json->push_back(':');
-      AppendJsonString(json, custom[i].second);
+      text::AppendJsonString(custom[i].second, json);
     }
     json->push_back('}');
   }
@@ -84,7 +84,7 @@ bool BuildSip(const HepPacket& packet, const SipOptions& options, CaptureRecord*
   const std::string_view method = msg.effective_method();
   if (Listed(options.discard_methods, method)) return Fail(DropReason::kDiscarded, reason);
   // Every SIP field is a view of the payload cut at ASCII delimiters: valid when the payload is.
-  if (!IsValidUtf8(packet.payload)) return Fail(DropReason::kInvalidUtf8, reason);
+  if (!text::IsValidUtf8(packet.payload)) return Fail(DropReason::kInvalidUtf8, reason);
 
   // The aleg headers present, in the configured order (repeats in the list named once).
   thread_local std::vector<std::pair<std::string_view, std::string_view>> custom;
@@ -132,7 +132,7 @@ bool BuildSip(const HepPacket& packet, const SipOptions& options, CaptureRecord*
 bool BuildRecord(const HepPacket& packet, const SipOptions& sip, int64_t received_us, CaptureRecord* out,
                  DropReason* reason) {
   *out = CaptureRecord{};
-  if (!IsValidUtf8(packet.correlation_id)) return Fail(DropReason::kInvalidUtf8, reason);
+  if (!text::IsValidUtf8(packet.correlation_id)) return Fail(DropReason::kInvalidUtf8, reason);
   out->proto_type = packet.proto_type;
   // HOMER stored a packet without a time at 1970; its receive time is the better guess.
   out->timestamp_us = packet.ts_sec == 0 && packet.ts_usec == 0
@@ -147,7 +147,7 @@ bool BuildRecord(const HepPacket& packet, const SipOptions& sip, int64_t receive
   if (packet.proto_type == kProtoSip) {
     if (!BuildSip(packet, sip, out, reason)) return false;
   } else {
-    if (!IsValidUtf8(packet.payload)) return Fail(DropReason::kInvalidUtf8, reason);
+    if (!text::IsValidUtf8(packet.payload)) return Fail(DropReason::kInvalidUtf8, reason);
     out->session_id = packet.correlation_id;
     out->cid = packet.correlation_id;
     out->payload.assign(packet.payload);

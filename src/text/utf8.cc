@@ -1,9 +1,9 @@
-#include "ingest/utf8.h"
+#include "text/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace homer::ingest {
+namespace homer::text {
 
 bool IsValidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
@@ -49,4 +49,4 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
-}  // namespace homer::ingest
+}  // namespace homer::text

@@ -7,13 +7,13 @@
 #include <string>
 #include <string_view>
 
-#include "http/json_writer.h"
+#include "text/json_string.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
-namespace homer::http {
+namespace homer::text {
 namespace {
 
 enum ByteClass : uint8_t { kPlain, kEscape, kLead2, kLead3, kLead4, kInvalid };
@@ -123,4 +123,4 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-}  // namespace homer::http
+}  // namespace homer::text

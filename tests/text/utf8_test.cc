@@ -1,10 +1,10 @@
-#include "ingest/utf8.h"
+#include "text/utf8.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace homer::ingest {
+namespace homer::text {
 namespace {
 
 TEST(Utf8, AcceptsWellFormedText) {
@@ -28,4 +28,4 @@ TEST(Utf8, RefusesMalformedText) {
 }
 
 }  // namespace
-}  // namespace homer::ingest
+}  // namespace homer::text

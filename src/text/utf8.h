@@ -4,10 +4,10 @@
 
 #include <string_view>
 
-namespace homer::ingest {
+namespace homer::text {
 
 /// True when `text` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
 /// past U+10FFFF, no truncated or stray continuation bytes. ASCII runs are checked 8 bytes at a time.
 bool IsValidUtf8(std::string_view text);
 
-}  // namespace homer::ingest
+}  // namespace homer::text
