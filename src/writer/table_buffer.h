@@ -23,6 +23,11 @@ struct TableBuffer {
   std::atomic<int64_t> committed_seq{0};  ///< every row up to here is committed in the buffer
   std::atomic<int64_t> flushed_seq{0};    ///< every row up to here is in the lake
   std::atomic<int64_t> flushed_rows{0};   ///< since the start
+  /// Rows up to here are gone from the buffer (flushed, and no query can miss them in the lake).
+  std::atomic<int64_t> reclaimed_seq{0};
+
+  /// Rows the buffer holds, readable or hidden by the lake's mark.
+  int64_t held_rows() const { return next_seq - 1 - reclaimed_seq; }
 };
 
 /// The schema of a table the writer made (hep_proto_<N>_call|registration|default); false for

@@ -119,6 +119,7 @@ arrow::Status Writer::Recover() {
     if (!tables_.count(name)) ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(schema)));
     TableBuffer& t = *tables_[name];
     t.flushed_seq = seq;
+    t.reclaimed_seq = seq;
     t.next_seq = std::max(t.next_seq, seq + 1);  // a sequence number is never used twice
   }
   for (auto& [name, t] : tables_) ARROW_RETURN_NOT_OK(CommitTable(*t));
@@ -187,6 +188,13 @@ arrow::Status Writer::Write(std::vector<ingest::CaptureRecord>& batch) {
   arrow::Status st;
   {
     std::lock_guard lock(mutex_);
+    // Memory stays bounded when flushes fail (the lake's store is down) or a long query holds
+    // flushed rows: ingest then counts the batch as writer_failed, and the log says why.
+    int64_t held = 0;
+    for (const auto& [name, t] : tables_) held += t->held_rows();
+    if (held + static_cast<int64_t>(batch.size()) > kBufferHardLimitFactor * options_.storage.max_buffer_rows) {
+      return BufferFull(held);
+    }
     for (const auto& record : batch) {
       auto table = TableFor(record, &created);
       if (!table.ok()) {
@@ -214,6 +222,17 @@ arrow::Status Writer::Write(std::vector<ingest::CaptureRecord>& batch) {
     stats_.appended_rows += static_cast<int64_t>(batch.size());
   }
   return st;
+}
+
+arrow::Status Writer::BufferFull(int64_t held) {
+  std::string why;
+  {
+    std::lock_guard lock(stats_mutex_);
+    why = stats_.last_flush_error.empty() ? "flushed rows are kept for a query that started before their flush"
+                                          : "flushes fail: " + stats_.last_flush_error;
+  }
+  return arrow::Status::IOError("writer: buffer full (", held, " rows, limit ",
+                                kBufferHardLimitFactor * options_.storage.max_buffer_rows, "): ", why);
 }
 
 arrow::Status Writer::CommitTable(TableBuffer& t) {

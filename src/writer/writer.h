@@ -96,6 +96,10 @@ class Writer : public ingest::RecordSink {
   arrow::Result<TableBuffer*> TableFor(const ingest::CaptureRecord& record, bool* created);
   arrow::Status OpenTable(const std::string& table, int schema);
   arrow::Status CommitTable(TableBuffer& table);  ///< under mutex_
+  /// The buffer may hold this many times max_buffer_rows (flushed rows a query may still need
+  /// included) before Write refuses batches.
+  static constexpr int64_t kBufferHardLimitFactor = 5;
+  arrow::Status BufferFull(int64_t held);
   void CommitLoop();
   void FlushLoop();
   arrow::Status FlushOnce();
@@ -116,7 +120,7 @@ class Writer : public ingest::RecordSink {
   WriterStats stats_;
 
   struct Reclaimable {
-    std::string table;
+    TableBuffer* table;
     int64_t seq;
     uint64_t epoch;
   };

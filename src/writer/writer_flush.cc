@@ -122,7 +122,7 @@ arrow::Status Writer::FlushOnce() {
   for (auto& target : targets) {
     target.table->flushed_rows += target.to - target.from;
     target.table->flushed_seq = target.to;
-    reclaim_.push_back({target.table->name, target.to, epoch});
+    reclaim_.push_back({target.table, target.to, epoch});
   }
   {
     std::lock_guard lock(mutex_);
@@ -149,12 +149,14 @@ void Writer::Reclaim() {
       keep.push_back(r);
       continue;
     }
-    auto st = Exec(flush_con_, "DELETE FROM " + QualifiedName(buffer_catalog_, "main", r.table) + " WHERE " +
+    auto st = Exec(flush_con_, "DELETE FROM " + QualifiedName(buffer_catalog_, "main", r.table->name) + " WHERE " +
                                    QuoteIdent(lake::kSeqColumn) + " <= " + std::to_string(r.seq));
     if (!st.ok()) {
-      spdlog::warn("writer: could not clear flushed rows of {} from the buffer (kept, hidden by the mark): {}", r.table,
-                   st.message());
+      spdlog::warn("writer: could not clear flushed rows of {} from the buffer (kept, hidden by the mark): {}",
+                   r.table->name, st.message());
       keep.push_back(r);
+    } else {
+      r.table->reclaimed_seq = r.seq;
     }
   }
   reclaim_ = std::move(keep);

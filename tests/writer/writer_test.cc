@@ -131,6 +131,30 @@ TEST_F(AllInOne, AQueryOlderThanAFlushKeepsTheFlushedRowsInTheBuffer) {
   Close();
 }
 
+TEST_F(AllInOne, TheBufferIsBoundedWhileAQueryHoldsFlushedRows) {
+  storage_.max_buffer_rows = 100;  // refuses beyond 5 x 100 rows held
+  Open();
+  Write(0, 400);
+  ASSERT_TRUE(writer_->CommitBuffer().ok());
+  {
+    auto reader = readers_.Enter();  // a long query: the flushed rows must stay in the buffer
+    ASSERT_TRUE(writer_->FlushToLake().ok());
+    std::vector<ingest::CaptureRecord> batch;
+    for (int n = 400; n < 500; ++n) batch.push_back(Invite(n));
+    ASSERT_TRUE(writer_->Write(batch).ok());  // 500 held: at the limit
+    batch = {Invite(500)};
+    auto refused = writer_->Write(batch);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.message().find("buffer full (500 rows, limit 500)"), std::string::npos) << refused.message();
+  }
+  ASSERT_TRUE(writer_->FlushToLake().ok());  // the query is gone: the flushed rows leave
+  std::vector<ingest::CaptureRecord> batch{Invite(500)};
+  EXPECT_TRUE(writer_->Write(batch).ok());
+  ASSERT_TRUE(writer_->CommitBuffer().ok());
+  EXPECT_EQ(Count(*engine_, kCount), 501);
+  Close();
+}
+
 TEST_F(AllInOne, StopFlushesEverythingAndAReopenedWriterContinues) {
   Open();
   Write(0, 300);
