@@ -92,6 +92,14 @@ arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* eng
   server.set_read_timeout(30, 0);
   server.set_write_timeout(60, 0);  // per write: a slow reader is dropped, a long result is not
   server.set_keep_alive_max_count(1000);
+  // An idle kept-alive connection holds a pool thread (and stop() waits for it): 2 s, not 5.
+  server.set_keep_alive_timeout(2);
+  // The library's default also sets SO_REUSEPORT: a second process could share the port instead
+  // of failing to bind.
+  server.set_socket_options([](socket_t s) {
+    const int yes = 1;
+    ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
 
   // Route, method, auth and body-size checks in one place, before any body is read or handler
   // runs. Without the token, an unknown route is 401 like a known one: routes are not enumerable.
