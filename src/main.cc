@@ -86,6 +86,11 @@ struct Capture {
     options.readers = config.enable ? &readers : nullptr;
     return options;
   }
+  arrow::Status StartIngest(const ServerConfig& config) {
+    if (!config.ingest.enable) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(ingest, homer::ingest::IngestService::Start(config.ingest, writer.get()));
+    return arrow::Status::OK();
+  }
   /// Ingest stops first and hands what it queued to the writer, which then flushes it all.
   void Stop() {
     if (ingest) ingest->Stop();
@@ -138,6 +143,8 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
         if (!st.ok()) spdlog::warn("catalog refresh after a new table failed: {}", st.message());
       });
     }
+    // Receivers before the query surfaces: once /health answers, HEP is accepted too.
+    if (auto st = capture.StartIngest(config); !st.ok()) return Fail(st);
     auto tokens = homer::auth::ResolveNodeTokens(config);
     if (!tokens.ok()) return Fail(tokens.status());
 
@@ -181,14 +188,7 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     }
   } else if (config.storage.enable) {
     if (auto st = StartWriterAlone(config, extension_dir, &capture); !st.ok()) return Fail(st);
-  }
-  if (config.ingest.enable) {
-    auto started = homer::ingest::IngestService::Start(config.ingest, capture.writer.get());
-    if (!started.ok()) {
-      capture.Stop();
-      return Fail(started.status());
-    }
-    capture.ingest = std::move(*started);
+    if (auto st = capture.StartIngest(config); !st.ok()) return Fail(st);
   }
   WaitForSignal();
   capture.Stop();

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import BINARY, Node, free_port_pair, node_environment
+from conftest import BINARY, Node, free_port_pair, node_environment, wait_for_port
 
 
 def _chunk(kind, body):
@@ -158,7 +158,10 @@ def start_capture_node(tmp_path, token="secret-token", storage=None, ingest=None
             raise RuntimeError(f"homer-node exited with {proc.returncode}:\n{node.log()}")
         try:
             if requests.get(node.http + "/health", timeout=1).status_code == 200:
-                return node
+                ingest = config["ingest"]
+                tcp_up = not ingest["tcp"].get("enable") or wait_for_port(node.hep_port, deadline)
+                if tcp_up and (not ingest["http"].get("enable", True) or wait_for_port(node.hep_http_port, deadline)):
+                    return node
         except requests.ConnectionError:
             pass
         time.sleep(0.1)
