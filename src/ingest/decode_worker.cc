@@ -1,7 +1,8 @@
 #include "ingest/decode_worker.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include "ingest/capture_thread.h"
 
 namespace homer::ingest {
 namespace {
@@ -18,7 +19,7 @@ DecodeWorker::DecodeWorker(const config::IngestConfig& config, PacketQueue* queu
   if (config.dedup) dedup_ = std::make_unique<Deduplicator>();
   records_.reserve(kMaxBatch);
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "hep-decode");
+    BecomeCaptureThread("hep-decode");
     Run();
   });
 }

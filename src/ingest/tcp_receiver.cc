@@ -1,6 +1,5 @@
 #include "ingest/tcp_receiver.h"
 
-#include <pthread.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -14,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ingest/capture_thread.h"
 #include "ingest/tcp_framer.h"
 
 namespace homer::ingest {
@@ -74,7 +74,7 @@ arrow::Result<std::unique_ptr<TcpReceiver>> TcpReceiver::Start(const config::Ing
   spdlog::info("ingest.tcp: listening on {} (at most {} connections)", HostPort(config.tcp.host, r->port_),
                r->max_connections_);
   r->thread_ = std::thread([p = r.get()] {
-    pthread_setname_np(pthread_self(), "hep-tcp");
+    BecomeCaptureThread("hep-tcp");
     p->Run();
   });
   return r;

@@ -1,6 +1,5 @@
 #include "ingest/udp_receiver.h"
 
-#include <pthread.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -12,6 +11,8 @@
 #include <climits>
 #include <cstring>
 #include <vector>
+
+#include "ingest/capture_thread.h"
 
 namespace homer::ingest {
 namespace {
@@ -72,7 +73,7 @@ arrow::Result<std::unique_ptr<UdpReceiver>> UdpReceiver::Start(const config::Ing
   ::setsockopt(r->socket_.get(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   spdlog::info("ingest.udp: listening on {}", HostPort(config.udp.host, r->port_));
   r->thread_ = std::thread([p = r.get()] {
-    pthread_setname_np(pthread_self(), "hep-udp");
+    BecomeCaptureThread("hep-udp");
     p->Run();
   });
   return r;
