@@ -420,6 +420,14 @@ bool SamePath(const std::string& a, const std::string& b) {
   return std::filesystem::absolute(a, ec).lexically_normal() == std::filesystem::absolute(b, ec).lexically_normal();
 }
 
+/// Read `parent.key` with `read`, then refuse the keys it did not know.
+template <typename Config>
+void ReadSection(ObjectReader& parent, const std::string& key, void (*read)(ObjectReader&, Config*), Config* out) {
+  ObjectReader section = parent.Object(key);
+  read(section, out);
+  section.RejectUnknown();
+}
+
 /// All-in-one: the node serves what the writer writes. With no volumes of its own the node gets
 /// the writer's as volume 'hot'; with volumes, one of them must be the writer's catalog.
 void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::string>* errors) {
@@ -503,25 +511,13 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   cfg.enable = has_node;  // a file without a node section runs the capture modules only
   node.Bool("enable", &cfg.enable);
 
-  ObjectReader fs = node.Object("flight_server");
-  ReadFlightServer(fs, &cfg.flight_server);
-  fs.RejectUnknown();
-  ObjectReader fsql = node.Object("flightsql_server");
-  ReadFlightSqlServer(fsql, &cfg.flightsql_server);
-  fsql.RejectUnknown();
-  ObjectReader lake = node.Object("ducklake");
-  ReadDuckLake(lake, &cfg.ducklake);
-  lake.RejectUnknown();
-  ObjectReader http = node.Object("http");
-  ReadHttp(http, &cfg.http);
-  http.RejectUnknown();
+  ReadSection(node, "flight_server", ReadFlightServer, &cfg.flight_server);
+  ReadSection(node, "flightsql_server", ReadFlightSqlServer, &cfg.flightsql_server);
+  ReadSection(node, "ducklake", ReadDuckLake, &cfg.ducklake);
+  ReadSection(node, "http", ReadHttp, &cfg.http);
   node.RejectUnknown();
-  ObjectReader ingest = root.Object("ingest");
-  ReadIngest(ingest, &cfg.ingest);
-  ingest.RejectUnknown();
-  ObjectReader storage = root.Object("storage");
-  ReadStorage(storage, &cfg.storage);
-  storage.RejectUnknown();
+  ReadSection(root, "ingest", ReadIngest, &cfg.ingest);
+  ReadSection(root, "storage", ReadStorage, &cfg.storage);
   root.RejectUnknown();
 
   if (!cfg.enable && !cfg.ingest.enable && !cfg.storage.enable) {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import BINARY, Node, free_port_pair, node_environment, wait_for_port
+from conftest import BINARY, Node, free_port_pair, node_environment, wait_for_port, wait_until_up
 
 
 def _chunk(kind, body):
@@ -152,18 +152,10 @@ def start_capture_node(tmp_path, token="secret-token", storage=None, ingest=None
     node.hep_port = config["ingest"]["udp"]["port"]
     node.hep_http_port = config["ingest"]["http"]["port"]
     node.flightsql_port = config["node"]["flightsql_server"]["port"]
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"homer-node exited with {proc.returncode}:\n{node.log()}")
-        try:
-            if requests.get(node.http + "/health", timeout=1).status_code == 200:
-                ingest = config["ingest"]
-                tcp_up = not ingest["tcp"].get("enable") or wait_for_port(node.hep_port, deadline)
-                if tcp_up and (not ingest["http"].get("enable", True) or wait_for_port(node.hep_http_port, deadline)):
-                    return node
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    node.stop()
-    raise RuntimeError(f"homer-node did not come up:\n{node.log()}")
+
+    def ready(deadline):
+        ingest = config["ingest"]
+        tcp_up = not ingest["tcp"].get("enable") or wait_for_port(node.hep_port, deadline)
+        return tcp_up and (not ingest["http"].get("enable", True) or wait_for_port(node.hep_http_port, deadline))
+
+    return wait_until_up(node, ready)

@@ -214,17 +214,23 @@ def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=No
     proc = subprocess.Popen([str(BINARY), "--config", str(config_path)], stdout=log, stderr=subprocess.STDOUT,
                             env={**node_environment(), **(env or {})})
     node = Node(proc, port, token, config_path, log_path)
-    deadline = time.time() + 60
+    if flightsql is not None:
+        node.flightsql_port = flightsql["port"]
+    return wait_until_up(node, lambda deadline: flightsql is None or wait_for_port(node.flightsql_port, deadline))
+
+
+def wait_until_up(node, ready=lambda deadline: True, seconds=60):
+    """`node` once its /health answers and `ready(deadline)` holds; stopped, and an error with its
+    log, when it exits or does not come up in time."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"homer-node exited with {proc.returncode}:\n{node.log()}")
+        if node.proc.poll() is not None:
+            raise RuntimeError(f"homer-node exited with {node.proc.returncode}:\n{node.log()}")
         try:
             if requests.get(node.http + "/health", timeout=1).status_code == 200:
-                if flightsql is not None:
-                    node.flightsql_port = flightsql["port"]
-                    if not wait_for_port(node.flightsql_port, deadline):
-                        break
-                return node
+                if ready(deadline):
+                    return node
+                break
         except requests.ConnectionError:
             pass
         time.sleep(0.1)

@@ -103,7 +103,9 @@ def test_flight_sql_metadata_and_queries_follow_the_writer(hot_cold, node_factor
         w.execute("INSERT INTO w.hep_proto_1_call (uuid, date, timestamp, late) "
                   "VALUES ('c9', '2026-11-02', '2026-11-02', 'x')")
         w.close()
-        tables = wait_for(lambda: (lambda t: t if "hep_proto_7_default" in t else None)(lake_tables(conn)), 5)
+        # The writer committed three times: a refresh may fall between them, so wait for all three.
+        tables = wait_for(lambda: (lambda t: t if "hep_proto_7_default" in t and "late" in t["hep_proto_1_call"]
+                                   else None)(lake_tables(conn)), 5)
         assert tables["hep_proto_7_default"] == ["uuid", "timestamp", "storage_volume", "storage_lake"]
         assert "late" in tables["hep_proto_1_call"]
         with conn.cursor() as cur:
