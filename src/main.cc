@@ -74,10 +74,10 @@ void WaitForSignal() {
 
 /// The capture modules of the process (ingest -> writer), when enabled.
 struct Capture {
+  homer::duckdb::Database own_db;  ///< the writer's database when no node shares one (outlives it)
   homer::lake::ReaderEpochs readers;
   std::unique_ptr<homer::writer::Writer> writer;
-  std::unique_ptr<homer::ingest::IngestService> ingest;
-  homer::duckdb::Database own_db;  ///< the writer's database when no node shares one
+  std::unique_ptr<homer::ingest::IngestService> ingest;  ///< destroyed first: it writes to `writer`
 
   homer::writer::WriterOptions WriterOptions(const ServerConfig& config) {
     homer::writer::WriterOptions options;
@@ -96,7 +96,7 @@ struct Capture {
     if (ingest) ingest->Stop();
     if (writer) {
       auto st = writer->Stop();
-      if (!st.ok()) spdlog::error("writer: final flush failed, rows stay in the buffer for the next start: {}", st.message());
+      if (!st.ok()) spdlog::error("writer: final flush failed; the journal keeps the rows for the next start: {}", st.message());
     }
   }
 };

@@ -4,6 +4,7 @@ import json
 import subprocess
 
 import pytest
+import requests
 
 from capture import hep3, sip_request, start_capture_node
 from conftest import BINARY, ROOT, node_environment
@@ -51,3 +52,35 @@ def test_the_writer_puts_its_files_on_s3(tmp_path):
             node.stop()
     finally:
         s3.stop()
+
+
+def test_ingest_and_storage_run_without_a_node(tmp_path):
+    """A capture-only process: receivers and writer, no query surfaces; another node reads its lake."""
+    from conftest import free_port_pair, wait_for_port, writer_connection
+    import signal
+    import socket
+    import time
+    hep_port = free_port_pair()
+    cfg = {"ingest": {"enable": True, "udp": {"host": "127.0.0.1", "port": hep_port},
+                      "http": {"host": "127.0.0.1", "port": hep_port + 1}},
+           "storage": {"enable": True, "ducklake": {"catalog_path": str(tmp_path / "lake.sqlite"),
+                                                    "data_path": str(tmp_path / "data") + "/"}}}
+    path = tmp_path / "capture-only.json"
+    path.write_text(json.dumps(cfg))
+    with open(tmp_path / "capture-only.log", "w") as log:
+        proc = subprocess.Popen([str(BINARY), "--config", str(path)], stdout=log, stderr=subprocess.STDOUT,
+                                env=node_environment())
+    try:
+        assert wait_for_port(hep_port + 1, time.time() + 30)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(200):
+                s.sendto(hep3(sip_request("INVITE", f"only-{i}@test")), ("127.0.0.1", hep_port))
+        health = requests.get(f"http://127.0.0.1:{hep_port + 1}/health", timeout=5).json()
+        assert health == {"status": "ok", "module": "ingest"}
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    con = writer_connection()
+    con.execute(f"ATTACH 'ducklake:sqlite:{tmp_path}/lake.sqlite' AS l (READ_ONLY)")
+    assert con.execute("SELECT count(*) FROM l.main.hep_proto_1_call").fetchone()[0] == 200
