@@ -1,7 +1,7 @@
 """Capture benchmarks on an all-in-one homer-node (ingest + writer + node in one process).
 
   rate:    bench/hep_sender sends realistic SIP dialogs as HEP3/UDP at --rate for --seconds while a
-           client searches one Call-ID over HTTP every 100 ms. Reports the sender's own rate, the
+           client searches one Call-ID over HTTP every --search-every seconds (0.1). Reports the sender's own rate, the
            kernel's UDP receive errors (/proc/net/snmp), the node's drop counters, rows in the
            lake vs packets sent, and the search latency during ingest (p50/p99).
   latency: one packet every 20 ms with its own Call-ID; each is searched every 5 ms until it
@@ -64,7 +64,7 @@ def bench_rate(args, tmp):
                           f"'bench-{n * 97 % 1000:010d}@bench'")
                 searches.append((time.perf_counter() - t) * 1000)
                 n += 1
-                time.sleep(0.1)
+                time.sleep(args.search_every)
 
         searcher = threading.Thread(target=search)
         kernel_before, cpu_before = udp_errors(), cpu_seconds(node.proc.pid)
@@ -138,6 +138,7 @@ def main():
     p.add_argument("--rate", type=int, default=100000)
     p.add_argument("--seconds", type=int, default=60)
     p.add_argument("--queue", type=int, default=200000)
+    p.add_argument("--search-every", type=float, default=0.1, help="seconds between Call-ID searches during ingest")
     p.add_argument("--packets", type=int, default=300)
     p.add_argument("--durable-ms", type=int, default=200, help="storage.ducklake.durable_interval_ms")
     args = p.parse_args()

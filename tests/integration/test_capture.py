@@ -96,7 +96,7 @@ def test_counts_stay_exact_and_never_decrease_while_flushes_move_rows(capture_no
             except Exception as e:  # noqa: BLE001 - reported below
                 errors.append(repr(e))
 
-    threads = [threading.Thread(target=reader, args=(mine,)) for mine in seen]
+    threads = [threading.Thread(target=reader, args=(mine,), daemon=True) for mine in seen]
     for t in threads:
         t.start()
     packets = [hep3(sip_request("INVITE", f"count-{i}@test")) for i in range(total)]
@@ -150,7 +150,7 @@ def test_kill_9_loses_at_most_the_durable_interval(capture_nodes, tmp_path):
                 i += 1
                 time.sleep(0.0005)
 
-    sender = threading.Thread(target=send)
+    sender = threading.Thread(target=send, daemon=True)
     sender.start()
     time.sleep(4)
     os.kill(node.proc.pid, signal.SIGKILL)

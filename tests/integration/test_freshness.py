@@ -42,7 +42,7 @@ def test_no_failed_query_and_no_memory_growth_across_refreshes(hot_cold, node_fa
             if r.status_code != 200:
                 failures.append(r.text)
 
-    threads = [threading.Thread(target=reader) for _ in range(3)]
+    threads = [threading.Thread(target=reader, daemon=True) for _ in range(3)]
     for t in threads:
         t.start()
     w = hot_cold.writer(hot_cold.volumes[0])
@@ -91,30 +91,32 @@ def test_flight_sql_metadata_and_queries_follow_the_writer(hot_cold, node_factor
                 except Exception as e:  # every failure is collected and reported
                     failures.append(str(e))
 
-    threads = [threading.Thread(target=reader) for _ in range(2)]
+    threads = [threading.Thread(target=reader, daemon=True) for _ in range(2)]
     for t in threads:
         t.start()
-    with connect() as conn:
-        assert "hep_proto_7_default" not in lake_tables(conn)
-        w = hot_cold.writer(hot_cold.volumes[1])
-        w.execute("CREATE TABLE w.hep_proto_7_default (uuid VARCHAR, timestamp TIMESTAMP)")
-        w.execute("INSERT INTO w.hep_proto_7_default VALUES ('n1', '2026-11-02 01:00:00')")
-        w.execute("ALTER TABLE w.hep_proto_1_call ADD COLUMN late VARCHAR")
-        w.execute("INSERT INTO w.hep_proto_1_call (uuid, date, timestamp, late) "
-                  "VALUES ('c9', '2026-11-02', '2026-11-02', 'x')")
-        w.close()
-        # The writer committed three times: a refresh may fall between them, so wait for all three.
-        tables = wait_for(lambda: (lambda t: t if "hep_proto_7_default" in t and "late" in t["hep_proto_1_call"]
-                                   else None)(lake_tables(conn)), 5)
-        assert tables["hep_proto_7_default"] == ["uuid", "timestamp", "storage_volume", "storage_lake"]
-        assert "late" in tables["hep_proto_1_call"]
-        with conn.cursor() as cur:
-            cur.execute("SELECT uuid, storage_volume FROM homer_lake.main.hep_proto_7_default")
-            assert cur.fetchall() == [("n1", "cold")]
-            cur.execute("SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE late = 'x'")
-            assert cur.fetchall() == [("c9",)]
-    time.sleep(1.5)  # at least one more refresh with the readers running
-    stop.set()
-    for t in threads:
-        t.join()
+    try:  # the readers are stopped also when an assertion fails (they would keep pytest alive)
+        with connect() as conn:
+            assert "hep_proto_7_default" not in lake_tables(conn)
+            w = hot_cold.writer(hot_cold.volumes[1])
+            w.execute("CREATE TABLE w.hep_proto_7_default (uuid VARCHAR, timestamp TIMESTAMP)")
+            w.execute("INSERT INTO w.hep_proto_7_default VALUES ('n1', '2026-11-02 01:00:00')")
+            w.execute("ALTER TABLE w.hep_proto_1_call ADD COLUMN late VARCHAR")
+            w.execute("INSERT INTO w.hep_proto_1_call (uuid, date, timestamp, late) "
+                      "VALUES ('c9', '2026-11-02', '2026-11-02', 'x')")
+            w.close()
+            # The writer committed three times: a refresh may fall between them, so wait for all three.
+            tables = wait_for(lambda: (lambda t: t if "hep_proto_7_default" in t and "late" in t["hep_proto_1_call"]
+                                       else None)(lake_tables(conn)), 5)
+            assert tables["hep_proto_7_default"] == ["uuid", "timestamp", "storage_volume", "storage_lake"]
+            assert "late" in tables["hep_proto_1_call"]
+            with conn.cursor() as cur:
+                cur.execute("SELECT uuid, storage_volume FROM homer_lake.main.hep_proto_7_default")
+                assert cur.fetchall() == [("n1", "cold")]
+                cur.execute("SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE late = 'x'")
+                assert cur.fetchall() == [("c9",)]
+        time.sleep(1.5)  # at least one more refresh with the readers running
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     assert not failures, failures[:3]
