@@ -3,6 +3,7 @@ writer), a real homer-node process on 127.0.0.1, real HTTP clients."""
 import contextlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -25,19 +26,27 @@ EXTENSIONS = DEPS / "extensions"
 _HANDED_OUT = set()
 
 
+def _ephemeral_low():
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port_pair():
-    """A port p with p+1 also free (Flight port and HTTP port), never one handed out before in
-    this run: nothing is bound between two calls, so the kernel may offer the same port again."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 65534 or {port, port + 1} & _HANDED_OUT:
+    """A port p with p+1 also free (Flight port and HTTP port), below the kernel's ephemeral range
+    (a client connection of any test can take an ephemeral port between this check and the bind)
+    and never handed out before in this run."""
+    low = _ephemeral_low()
+    for _ in range(500):
+        port = random.randrange(10000, max(10002, low - 2))
+        if {port, port + 1} & _HANDED_OUT:
             continue
         try:
-            with socket.socket() as a, socket.socket() as b:
+            with socket.socket() as a, socket.socket() as b, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
                 a.bind(("127.0.0.1", port))
                 b.bind(("127.0.0.1", port + 1))
+                u.bind(("127.0.0.1", port))  # HEP tests use p for UDP too
             _HANDED_OUT.update({port, port + 1})
             return port
         except OSError:

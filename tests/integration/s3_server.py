@@ -17,9 +17,8 @@ REGION = "us-east-1"
 
 
 def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from conftest import free_port_pair  # below the ephemeral range, never handed out twice
+    return free_port_pair()
 
 
 class Proxy:

@@ -52,9 +52,8 @@ def tool(name):
 
 
 def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from conftest import free_port_pair  # below the ephemeral range, never handed out twice
+    return free_port_pair()
 
 
 def udp_port_taken(port):
