@@ -140,21 +140,25 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
   state->encoder = std::move(*encoder);
 
   res.status = 200;
-  res.set_chunked_content_provider(
-      "application/json",
-      [state](size_t, httplib::DataSink& sink) {
-        if (!Produce(*state)) return false;  // aborts the response: the client sees it truncated
-        if (!sink.write(state->buffer.data(), state->buffer.size())) {
-          if (state->query) state->query->Cancel();  // client went away: stop the query in DuckDB
-          return false;
-        }
-        state->buffer.clear();
-        if (state->finished) sink.done();
-        return true;
-      },
-      [state](bool success) {
-        if (!success && state->query) state->query->Cancel();
-      });
+  auto produce = [state](size_t, httplib::DataSink& sink) {
+    if (!Produce(*state)) return false;  // aborts the response: the client sees it truncated
+    if (!sink.write(state->buffer.data(), state->buffer.size())) {
+      if (state->query) state->query->Cancel();  // client went away: stop the query in DuckDB
+      return false;
+    }
+    state->buffer.clear();
+    if (state->finished) sink.done();
+    return true;
+  };
+  auto release = [state](bool success) {
+    if (!success && state->query) state->query->Cancel();
+  };
+  // HTTP/1.0 has no chunked encoding: the body then ends when the connection closes.
+  if (req.version == "HTTP/1.0") {
+    res.set_content_provider("application/json", produce, release);
+  } else {
+    res.set_chunked_content_provider("application/json", produce, release);
+  }
 }
 
 }  // namespace homer::http

@@ -1,6 +1,7 @@
 """Bounds a careless or hostile client meets at the door: request framing checked before a body
 is read, routes not enumerable without the token, SQL text taken as sent, files outside the
 lake's Parquet not readable, spill capped."""
+import json
 import socket
 import subprocess
 import time
@@ -48,6 +49,23 @@ def test_content_length_is_checked_before_the_body_is_read(hot_cold, node_factor
     assert status_line.split()[1] == status, (status_line, body)
     assert reason in body
     assert seconds < 2, f"answered after {seconds:.1f} s"
+
+
+def test_an_http_1_0_client_gets_a_plain_body_that_ends_with_the_connection(hot_cold, node_factory):
+    node = node_factory(hot_cold.volumes)
+    body = b'{"sql": "SELECT range AS n FROM range(5000)"}'
+    request = (b"POST /api/v4/node/query HTTP/1.0\r\nAuthorization: Bearer " + node.token.encode() +
+               b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    with socket.create_connection(("127.0.0.1", node.port + 1), timeout=10) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):  # the server closes the connection at the end of the body
+            data += chunk
+    head, payload = data.split(b"\r\n\r\n", 1)
+    assert head.split(b"\r\n")[0].split()[1] == b"200"
+    assert b"transfer-encoding" not in head.lower(), head
+    doc = json.loads(payload)
+    assert [row[0] for row in doc["data"]] == list(range(5000))
 
 
 def test_a_nul_in_the_sql_is_refused_on_every_surface(hot_cold, node_factory):
