@@ -96,7 +96,9 @@ struct Capture {
     if (ingest) ingest->Stop();
     if (writer) {
       auto st = writer->Stop();
-      if (!st.ok()) spdlog::error("writer: final flush failed; the journal keeps the rows for the next start: {}", st.message());
+      if (!st.ok()) {
+        spdlog::error("writer: final flush failed; the journal keeps the rows for the next start: {}", st.message());
+      }
     }
   }
 };
@@ -155,7 +157,9 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     http.limits = config.http;
     http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
     if (config.storage.enable) {
-      http.capture_stats = [&capture] { return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer); };
+      http.capture_stats = [&capture] {
+        return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer);
+      };
       http.writer_health = [&capture] { return homer::writer::WriterHealthJson(*capture.writer); };
     }
     auto started_http = homer::http::HttpServer::Start(engine.get(), http);

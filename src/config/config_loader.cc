@@ -295,7 +295,9 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
     const auto& name = dl.volumes[i].name;
     std::string where = lake.PathOf("volumes") + "[" + std::to_string(i) + "].name";
     if (!name.empty() && !names.insert(name).second) lake.Error(where, "duplicate volume name '" + name + "'");
-    if (!name.empty() && name[0] == '_') lake.Error(where, "names starting with _ are reserved (the writer's catalogs)");
+    if (!name.empty() && name[0] == '_') {
+      lake.Error(where, "names starting with _ are reserved (the writer's catalogs)");
+    }
     if (name == "default" && dl.volumes.size() > 1) {
       lake.Error(where, "a volume named 'default' attaches as the lake itself (" + dl.lake_name +
                             ") and cannot be merged with other volumes; give it another name");
@@ -439,14 +441,16 @@ void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::s
     return;
   }
   if (dl.lake_name != storage.lake_name) {
-    errors->push_back(node.PathOf("ducklake") + ".lake_name: '" + dl.lake_name + "' differs from storage.ducklake.lake_name '" +
+    errors->push_back(node.PathOf("ducklake") + ".lake_name: '" + dl.lake_name +
+                      "' differs from storage.ducklake.lake_name '" +
                       storage.lake_name + "' (the node serves what the writer writes: use one name)");
   }
   for (const auto& v : dl.volumes) {
     if (SamePath(v.catalog_path, storage.catalog_path)) {
       if (v.name == "default") {
         errors->push_back(node.PathOf("ducklake") + ".volumes: the writer's volume cannot be named 'default' (the "
-                          "merged lake, which also reads the writer's buffer, needs its own name): rename it, e.g. hot");
+                          "merged lake, which also reads the writer's buffer, needs its own name): rename it, "
+                          "e.g. hot");
       }
       cfg->storage.volume_name = v.name;
       return;
@@ -528,7 +532,9 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
     errors.push_back("$.ingest.enable: ingest needs storage to write to (set storage.enable and storage.ducklake)");
   }
   if (cfg.enable && cfg.storage.enable && errors.empty()) LinkNodeToStorage(node, &cfg, &errors);
-  if (cfg.enable && cfg.ducklake.volumes.empty()) errors.push_back("$.node.ducklake.volumes: at least one volume is required");
+  if (cfg.enable && cfg.ducklake.volumes.empty()) {
+    errors.push_back("$.node.ducklake.volumes: at least one volume is required");
+  }
 
   for (const auto& [name, value] : env) {
     if (!used_env.count(name)) errors.push_back("environment " + name + ": matches no config key");

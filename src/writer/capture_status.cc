@@ -41,7 +41,8 @@ std::string CaptureStatsJson(const ingest::IngestService* ingest, const Writer& 
       total += c.dropped[i];
     }
     out["ingest"] = {{"received", c.received_udp + c.received_tcp + c.received_http},
-                     {"received_by_transport", {{"udp", c.received_udp}, {"tcp", c.received_tcp}, {"http", c.received_http}}},
+                     {"received_by_transport",
+                      {{"udp", c.received_udp}, {"tcp", c.received_tcp}, {"http", c.received_http}}},
                      {"received_bytes", c.received_bytes},
                      {"decoded", c.decoded},
                      {"dropped", total},

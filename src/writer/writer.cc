@@ -76,7 +76,8 @@ arrow::Status Writer::Attach(const duckdb::Database& db) {
   ARROW_ASSIGN_OR_RAISE(flush_con_, duckdb::Connect(db));
   ARROW_RETURN_NOT_OK(lake::AttachVolume(append_con_, volume, lake_catalog_, /*read_only=*/false));
   if (s.data_inlining_row_limit > 0) {
-    ARROW_RETURN_NOT_OK(Exec(append_con_, "CALL " + QuoteIdent(lake_catalog_) + ".set_option('data_inlining_row_limit', " +
+    ARROW_RETURN_NOT_OK(Exec(append_con_, "CALL " + QuoteIdent(lake_catalog_) +
+                                              ".set_option('data_inlining_row_limit', " +
                                               std::to_string(s.data_inlining_row_limit) + ")"));
   }
   // The buffer is in memory; the journal makes it durable. (A DuckDB database file was measured
@@ -306,7 +307,9 @@ void Writer::AddGauges() {
   gauges_.push_back(r.AddGauge("homer_writer_buffered_rows", "Rows in the writer's buffer, not yet in the lake.",
                                {"table"}, [this] {
                                  metrics::GaugeSamples out;
-                                 for (const auto& t : stats().tables) out.push_back({{t.table}, double(t.buffered_rows)});
+                                 for (const auto& t : stats().tables) {
+                                   out.push_back({{t.table}, static_cast<double>(t.buffered_rows)});
+                                 }
                                  return out;
                                }));
 }

@@ -2,9 +2,10 @@
 /// \file
 /// The capture writer: records from ingest are written to a journal file and appended (DuckDB
 /// Appender) to per-table buffer tables in memory, committed (readable) every
-/// `durable_interval_ms` or `batch_size` rows, and flushed to the DuckLake tables every `flush_interval_sec` or
-/// when `max_buffer_rows` are buffered, one DuckLake commit per flush (large files, few commits). Buffered rows are readable through the merged lake's views (lake/write_buffer.h), so
-/// a packet is queryable once its buffer commit is done, and never twice.
+/// `durable_interval_ms` or `batch_size` rows, and flushed to the DuckLake tables every
+/// `flush_interval_sec` or when `max_buffer_rows` are buffered, one DuckLake commit per flush
+/// (large files, few commits). Buffered rows are readable through the merged lake's views
+/// (lake/write_buffer.h), so a packet is queryable once its buffer commit is done, and never twice.
 
 #include <arrow/result.h>
 

@@ -93,14 +93,15 @@ arrow::Status Writer::FlushOnce() {
     ARROW_RETURN_NOT_OK(Exec(flush_con_, "BEGIN TRANSACTION"));
     for (auto& target : targets) {
       std::string columns;
-      for (const auto& c : lake::HepColumns(target.table->schema)) columns += (columns.empty() ? "" : ", ") + QuoteIdent(c.name);
+      for (const auto& c : lake::HepColumns(target.table->schema)) {
+        columns += (columns.empty() ? "" : ", ") + QuoteIdent(c.name);
+      }
       const std::string seq = QuoteIdent(lake::kSeqColumn);
-      ARROW_ASSIGN_OR_RAISE(
-          int64_t n, duckdb::ExecCount(flush_con_, "INSERT INTO " + QualifiedName(lake_catalog_, "main", target.table->name) +
-                                                       " (" + columns + ") SELECT " + columns + " FROM " +
-                                                       QualifiedName(buffer_catalog_, "main", target.table->name) +
-                                                       " WHERE " + seq + " > " + std::to_string(target.from) + " AND " +
-                                                       seq + " <= " + std::to_string(target.to)));
+      const std::string sql = "INSERT INTO " + QualifiedName(lake_catalog_, "main", target.table->name) + " (" +
+                              columns + ") SELECT " + columns + " FROM " +
+                              QualifiedName(buffer_catalog_, "main", target.table->name) + " WHERE " + seq + " > " +
+                              std::to_string(target.from) + " AND " + seq + " <= " + std::to_string(target.to);
+      ARROW_ASSIGN_OR_RAISE(int64_t n, duckdb::ExecCount(flush_con_, sql));
       rows += n;
       ARROW_RETURN_NOT_OK(Exec(flush_con_, lake::RecordMarkSql(lake_catalog_, target.table->name, target.to)));
     }
