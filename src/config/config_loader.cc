@@ -187,6 +187,22 @@ void CheckPort(ObjectReader& r, const std::string& key, int* port, int default_p
   }
 }
 
+/// DuckDB wants host[:port]; the original accepted endpoints with a scheme and a trailing slash.
+void NormalizeS3Endpoint(std::string* endpoint) {
+  for (const char* scheme : {"https://", "http://"}) {
+    if (endpoint->rfind(scheme, 0) == 0) endpoint->erase(0, std::string(scheme).size());
+  }
+  while (!endpoint->empty() && endpoint->back() == '/') endpoint->pop_back();
+}
+
+/// A DuckDB size (`512MB`, `10GB`, `1TiB`, `80%`); "" keeps DuckDB's default.
+void CheckSize(ObjectReader& r, const std::string& key, const std::string& value) {
+  static const std::regex kSize(R"(^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?\s*$)", std::regex::icase);
+  if (!value.empty() && !std::regex_match(value, kSize)) {
+    r.Error(r.PathOf(key), "'" + value + "' is not a size (for example 512MB, 10GB, 1TiB)");
+  }
+}
+
 void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   r.String("name", &v->name);
   std::string type = "local";
@@ -223,11 +239,7 @@ void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   if (!v->s3_url_style.empty() && v->s3_url_style != "path" && v->s3_url_style != "vhost") {
     r.Error(r.PathOf("s3_url_style"), "expected path or vhost");
   }
-  // The original accepted endpoints with a scheme; DuckDB wants host[:port].
-  for (const char* scheme : {"https://", "http://"}) {
-    if (v->s3_endpoint.rfind(scheme, 0) == 0) v->s3_endpoint = v->s3_endpoint.substr(std::string(scheme).size());
-  }
-  while (!v->s3_endpoint.empty() && v->s3_endpoint.back() == '/') v->s3_endpoint.pop_back();
+  NormalizeS3Endpoint(&v->s3_endpoint);
 }
 
 void ReadFlightServer(ObjectReader& fs, FlightServerConfig* fs_cfg) {
@@ -280,13 +292,8 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
     lake.Error(lake.PathOf("max_concurrent_queries"), "must be between 1 and 4096");
   }
   if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
-  static const std::regex kSize(R"(^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?\s*$)", std::regex::icase);
-  for (auto [key, value] : {std::pair{"memory_limit", &dl.memory_limit},
-                            std::pair{"max_temp_directory_size", &dl.max_temp_directory_size}}) {
-    if (!value->empty() && !std::regex_match(*value, kSize)) {
-      lake.Error(lake.PathOf(key), "'" + *value + "' is not a size (for example 512MB, 10GB, 1TiB)");
-    }
-  }
+  CheckSize(lake, "memory_limit", dl.memory_limit);
+  CheckSize(lake, "max_temp_directory_size", dl.max_temp_directory_size);
   if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
     lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
   }
@@ -311,13 +318,6 @@ void ReadHttp(ObjectReader& http, HttpConfig* http_cfg) {
   http.Bool("metrics_public", &http_cfg->metrics_public);
   if (http_cfg->max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
   if (http_cfg->threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
-}
-
-void CheckSize(ObjectReader& r, const std::string& key, const std::string& value) {
-  static const std::regex kSize(R"(^\s*\d+(\.\d+)?\s*(%|[KMGT]i?B|B|bytes)?\s*$)", std::regex::icase);
-  if (!value.empty() && !std::regex_match(value, kSize)) {
-    r.Error(r.PathOf(key), "'" + value + "' is not a size (for example 512MB, 10GB, 1TiB)");
-  }
 }
 
 template <typename Int>
@@ -474,9 +474,7 @@ VolumeConfig StorageVolume(const StorageDuckLakeConfig& storage, const std::stri
     v.s3_access_key_id = storage.s3.access_key_id;
     v.s3_secret_access_key = storage.s3.secret_access_key;
     v.s3_endpoint = storage.s3.endpoint;
-    for (const char* scheme : {"https://", "http://"}) {
-      if (v.s3_endpoint.rfind(scheme, 0) == 0) v.s3_endpoint = v.s3_endpoint.substr(std::string(scheme).size());
-    }
+    NormalizeS3Endpoint(&v.s3_endpoint);
     v.s3_use_ssl = storage.s3.use_ssl;
     v.s3_url_style = storage.s3.url_style;
   } else if (!v.path.empty() && v.path.back() != '/') {

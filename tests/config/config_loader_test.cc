@@ -177,6 +177,17 @@ TEST(ConfigLoader, CaptureKeysAreCheckedWithTheirPath) {
   EXPECT_NE(ErrorOf(R"({"node": {"enable": false}})").find("no other module"), std::string::npos);
 }
 
+TEST(ConfigLoader, TheWritersS3EndpointIsNormalizedAsAVolumes) {
+  auto cfg = ParseConfig(R"({"storage": {"enable": true, "ducklake": {"catalog_path": "/lake/a.sqlite",
+    "data_path": "s3://homer/lake/", "s3": {"endpoint": "http://minio.internal:9000/", "use_ssl": false}}},
+    "node": {}})", {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_EQ(cfg->ducklake.volumes.size(), 1u);
+  EXPECT_EQ(cfg->ducklake.volumes[0].type, VolumeType::kS3);
+  EXPECT_EQ(cfg->ducklake.volumes[0].s3_endpoint, "minio.internal:9000");
+  EXPECT_FALSE(cfg->ducklake.volumes[0].s3_use_ssl);
+}
+
 TEST(ConfigLoader, TheWritersVolumeMustBeOneOfTheNodes) {
   auto cfg = ParseConfig(R"({"storage": {"enable": true, "ducklake": {"catalog_path": "/lake/a.sqlite", "data_path": "/d"}},
     "node": {"ducklake": {"volumes": [{"name": "fast", "catalog_path": "/lake/./a.sqlite", "path": "/d/"},
