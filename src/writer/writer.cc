@@ -106,8 +106,8 @@ arrow::Status Writer::Recover() {
     if (mark != flushed.end() && seq <= mark->second) return arrow::Status::OK();  // in the lake already
     lake::HepSchema schema;
     if (!SchemaOfTable(name, &schema)) return arrow::Status::OK();
-    if (!tables_.count(name)) ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(schema)));
-    TableBuffer& t = *tables_[name];
+    ARROW_ASSIGN_OR_RAISE(TableBuffer * table, Table(name, schema));
+    TableBuffer& t = *table;
     ARROW_RETURN_NOT_OK(t.layout.Append(record, seq, t.appender.get()));
     t.next_seq = std::max(t.next_seq, seq + 1);
     ++replayed;
@@ -117,8 +117,8 @@ arrow::Status Writer::Recover() {
   for (const auto& [name, seq] : flushed) {
     lake::HepSchema schema;
     if (!SchemaOfTable(name, &schema)) continue;
-    if (!tables_.count(name)) ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(schema)));
-    TableBuffer& t = *tables_[name];
+    ARROW_ASSIGN_OR_RAISE(TableBuffer * table, Table(name, schema));
+    TableBuffer& t = *table;
     t.flushed_seq = seq;
     t.reclaimed_seq = seq;
     t.next_seq = std::max(t.next_seq, seq + 1);  // a sequence number is never used twice
@@ -135,14 +135,13 @@ arrow::Status Writer::Recover() {
 arrow::Status Writer::OpenSipTables() {
   std::lock_guard lock(mutex_);
   for (auto sip : {lake::SipTable::kCall, lake::SipTable::kRegistration, lake::SipTable::kDefault}) {
-    const std::string name = lake::HepTableName(1, sip);
-    if (!tables_.count(name)) ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(lake::HepSchemaFor(1, sip))));
+    ARROW_RETURN_NOT_OK(Table(lake::HepTableName(1, sip), lake::HepSchemaFor(1, sip)).status());
   }
   return arrow::Status::OK();
 }
 
-arrow::Status Writer::OpenTable(const std::string& name, int schema_index) {
-  const auto schema = static_cast<lake::HepSchema>(schema_index);
+arrow::Result<TableBuffer*> Writer::Table(const std::string& name, lake::HepSchema schema, bool* created) {
+  if (auto it = tables_.find(name); it != tables_.end()) return it->second.get();
   ARROW_RETURN_NOT_OK(Exec(append_con_, lake::CreateBufferTableSql(buffer_catalog_, name, schema)));
   ARROW_ASSIGN_OR_RAISE(auto exists, duckdb::QueryValue(append_con_, "SELECT count(*) FROM duckdb_tables() WHERE "
                                                                      "database_name = $1 AND schema_name = 'main' AND "
@@ -169,18 +168,19 @@ arrow::Status Writer::OpenTable(const std::string& name, int schema_index) {
   table->schema = schema;
   ARROW_ASSIGN_OR_RAISE(table->layout, RecordLayout::For(schema));
   ARROW_ASSIGN_OR_RAISE(table->appender, duckdb::ChunkAppender::Open(append_con_, buffer_catalog_, "main", name));
-  tables_[name] = std::move(table);
-  return arrow::Status::OK();
+  if (created) *created = true;
+  return (tables_[name] = std::move(table)).get();
 }
 
 arrow::Result<TableBuffer*> Writer::TableFor(const ingest::CaptureRecord& record, bool* created) {
   const auto sip = record.proto_type == 1 ? lake::SipTableFor(record.effective_method) : lake::SipTable::kDefault;
-  const std::string name = lake::HepTableName(record.proto_type, sip);
-  auto it = tables_.find(name);
-  if (it != tables_.end()) return it->second.get();
-  ARROW_RETURN_NOT_OK(OpenTable(name, static_cast<int>(lake::HepSchemaFor(record.proto_type, sip))));
-  *created = true;
-  return tables_[name].get();
+  // Per record: a lookup by (proto, SIP table), not a table name built and searched each time.
+  TableBuffer*& route = routes_[{record.proto_type, static_cast<int>(sip)}];
+  if (!route) {
+    ARROW_ASSIGN_OR_RAISE(route, Table(lake::HepTableName(record.proto_type, sip),
+                                       lake::HepSchemaFor(record.proto_type, sip), created));
+  }
+  return route;
 }
 
 arrow::Status Writer::Write(std::vector<ingest::CaptureRecord>& batch) {

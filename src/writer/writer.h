@@ -23,6 +23,7 @@
 #include "config/server_config.h"
 #include "duckdb/database.h"
 #include "ingest/record_sink.h"
+#include "lake/hep_tables.h"
 #include "lake/reader_epochs.h"
 
 namespace homer::writer {
@@ -95,7 +96,9 @@ class Writer : public ingest::RecordSink {
   /// first packet (other proto types get theirs with their first packet).
   arrow::Status OpenSipTables();
   arrow::Result<TableBuffer*> TableFor(const ingest::CaptureRecord& record, bool* created);
-  arrow::Status OpenTable(const std::string& table, int schema);
+  /// The buffer of `table`, opened at first use: created in the lake (as hep_tables.h defines it)
+  /// and in the buffer when missing; `*created` is set then.
+  arrow::Result<TableBuffer*> Table(const std::string& table, lake::HepSchema schema, bool* created = nullptr);
   arrow::Status CommitTable(TableBuffer& table);  ///< under mutex_
   /// The buffer may hold this many times max_buffer_rows (flushed rows a query may still need
   /// included) before Write refuses batches.
@@ -115,6 +118,7 @@ class Writer : public ingest::RecordSink {
 
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<TableBuffer>> tables_;
+  std::map<std::pair<uint32_t, int>, TableBuffer*> routes_;  ///< (proto type, SIP table) -> buffer
   std::function<void()> tables_changed_;
 
   mutable std::mutex stats_mutex_;
