@@ -1,59 +1,14 @@
 #pragma once
 /// \file
-/// A test-only HEP v3 encoder (for the receiver tests and bench/hep_sender): any chunk, in any
-/// order, with a helper for the usual SIP capture packet. Header-only, standard C++ and POSIX.
-
-#include <arpa/inet.h>
+/// Whole SIP capture packets for the receiver tests, built with the decoder tests' HepBuilder.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "hep_test_util.h"
+
 namespace homer::ingest::hepgen {
-
-/// Chunks appended in order; Build() prefixes "HEP3" and the total length.
-class Hep3Writer {
- public:
-  Hep3Writer& Chunk(uint16_t type, std::string_view body, uint16_t vendor = 0) {
-    Put16(vendor);
-    Put16(type);
-    Put16(static_cast<uint16_t>(body.size() + 6));
-    chunks_.append(body);
-    return *this;
-  }
-  Hep3Writer& U8(uint16_t type, uint8_t v) { return Chunk(type, std::string(1, static_cast<char>(v))); }
-  Hep3Writer& U16(uint16_t type, uint16_t v) {
-    const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v)};
-    return Chunk(type, {b, 2});
-  }
-  Hep3Writer& U32(uint16_t type, uint32_t v) {
-    const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                       static_cast<char>(v)};
-    return Chunk(type, {b, 4});
-  }
-  /// An address chunk from its text form (4 bytes for IPv4, 16 for IPv6).
-  Hep3Writer& Address(uint16_t type, const std::string& ip) {
-    unsigned char b[16] = {};
-    const bool v6 = ip.find(':') != std::string::npos;
-    ::inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), b);
-    return Chunk(type, {reinterpret_cast<const char*>(b), v6 ? 16u : 4u});
-  }
-
-  std::string Build() const {
-    std::string out = "HEP3";
-    const auto total = static_cast<uint16_t>(chunks_.size() + 6);
-    out += static_cast<char>(total >> 8);
-    out += static_cast<char>(total);
-    return out + chunks_;
-  }
-
- private:
-  void Put16(uint16_t v) {
-    chunks_ += static_cast<char>(v >> 8);
-    chunks_ += static_cast<char>(v);
-  }
-  std::string chunks_;
-};
 
 /// What a capture agent says about one SIP message.
 struct Capture {
@@ -70,7 +25,7 @@ struct Capture {
 /// capture id, correlation id, payload.
 inline std::string Encode(const Capture& c) {
   const bool v6 = c.src_ip.find(':') != std::string::npos;
-  Hep3Writer w;
+  testing::HepBuilder w;
   w.U8(1, v6 ? 10 : 2).U8(2, 17);
   w.Address(v6 ? 5 : 3, c.src_ip).Address(v6 ? 6 : 4, c.dst_ip);
   w.U16(7, c.src_port).U16(8, c.dst_port);
@@ -78,7 +33,8 @@ inline std::string Encode(const Capture& c) {
   w.U8(11, c.proto_type).U32(12, c.capture_id);
   if (!c.correlation_id.empty()) w.Chunk(17, c.correlation_id);
   w.Chunk(15, c.payload);
-  return w.Build();
+  const auto bytes = w.Build();
+  return std::string(bytes.begin(), bytes.end());
 }
 
 /// A complete INVITE with an SDP body (about 650 bytes) whose Call-ID is `call_id`.

@@ -2,6 +2,8 @@
 /// \file
 /// HEP packets built byte by byte for the decoder and record tests.
 
+#include <arpa/inet.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,6 +27,13 @@ class HepBuilder {
   HepBuilder& U16(uint16_t type, uint16_t v) { return Chunk(type, Be(v >> 8, v)); }
   HepBuilder& U32(uint16_t type, uint32_t v) { return Chunk(type, Be(v >> 24, v >> 16, v >> 8, v)); }
   HepBuilder& Ip4(uint16_t type, uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return Chunk(type, Be(a, b, c, d)); }
+  /// An address chunk from its text form (4 bytes for IPv4, 16 for IPv6).
+  HepBuilder& Address(uint16_t type, const std::string& ip) {
+    unsigned char b[16] = {};
+    const bool v6 = ip.find(':') != std::string::npos;
+    ::inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), b);
+    return Chunk(type, {reinterpret_cast<const char*>(b), v6 ? 16u : 4u});
+  }
   /// Raw bytes after the chunks (a truncated chunk header, ...).
   HepBuilder& Raw(std::string_view bytes) {
     chunks_.insert(chunks_.end(), bytes.begin(), bytes.end());
