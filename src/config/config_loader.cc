@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,23 @@ class ObjectReader {
         *out = static_cast<Int>(n);
       } catch (const std::exception&) {
         Error(where, "must be an integer, got '" + s + "'");
+      }
+    });
+  }
+
+  /// A JSON number; from the environment, a decimal one (inf and nan are refused).
+  void Number(const std::string& key, double* out) {
+    Read(key, [&](const json& v, const std::string& where) {
+      if (!v.is_number()) return Error(where, "must be a number");
+      *out = v.get<double>();
+    }, [&](const std::string& s, const std::string& where) {
+      try {
+        size_t used = 0;
+        double n = std::stod(s, &used);
+        if (used != s.size() || !std::isfinite(n)) throw std::invalid_argument(s);
+        *out = n;
+      } catch (const std::exception&) {
+        Error(where, "must be a number, got '" + s + "'");
       }
     });
   }
@@ -203,7 +221,9 @@ void CheckSize(ObjectReader& r, const std::string& key, const std::string& value
   }
 }
 
-void ReadVolume(ObjectReader& r, VolumeConfig* v) {
+/// Read the keys of a volume (node.ducklake.volumes[], storage.ducklake.storage_policy.volumes[]).
+/// Returns false when `type` is unknown (reported).
+bool ReadVolumeKeys(ObjectReader& r, VolumeConfig* v) {
   r.String("name", &v->name);
   std::string type = "local";
   r.String("type", &type);
@@ -217,29 +237,38 @@ void ReadVolume(ObjectReader& r, VolumeConfig* v) {
   r.Bool("s3_use_ssl", &v->s3_use_ssl);
   r.String("s3_url_style", &v->s3_url_style);
   r.Bool("override_data_path", &v->override_data_path);
-
-  static const std::regex kName("^[A-Za-z0-9_]+$");
-  if (v->name.empty()) r.Error(r.PathOf("name"), "required");
-  else if (!std::regex_match(v->name, kName)) r.Error(r.PathOf("name"), "use only letters, digits and _");
+  NormalizeS3Endpoint(&v->s3_endpoint);
   if (type == "local" || type == "s3") {
     v->type = type == "s3" ? VolumeType::kS3 : VolumeType::kLocal;
-  } else {
-    r.Error(r.PathOf("type"), "unknown type '" + type + "' (expected local or s3)");
+    return true;
   }
-  if (v->catalog_type != "sqlite") {
-    r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + v->catalog_type + "' (expected sqlite)");
+  r.Error(r.PathOf("type"), "unknown type '" + type + "' (expected local or s3)");
+  return false;
+}
+
+/// Check a volume's values, once any defaults are filled in.
+void CheckVolume(ObjectReader& r, const VolumeConfig& v, bool type_known) {
+  static const std::regex kName("^[A-Za-z0-9_]+$");
+  if (v.name.empty()) r.Error(r.PathOf("name"), "required");
+  else if (!std::regex_match(v.name, kName)) r.Error(r.PathOf("name"), "use only letters, digits and _");
+  if (v.catalog_type != "sqlite") {
+    r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + v.catalog_type + "' (expected sqlite)");
   }
-  if (v->catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
-  if (v->type == VolumeType::kS3 && v->path.rfind("s3://", 0) != 0) {
+  if (v.catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
+  if (type_known && v.type == VolumeType::kS3 && v.path.rfind("s3://", 0) != 0) {
     r.Error(r.PathOf("path"), "an s3 volume needs an s3://bucket/prefix path");
   }
-  if (type == "local" && v->path.rfind("s3://", 0) == 0) {
+  if (type_known && v.type == VolumeType::kLocal && v.path.rfind("s3://", 0) == 0) {
     r.Error(r.PathOf("path"), "a local volume cannot have an s3:// path (set type to s3)");
   }
-  if (!v->s3_url_style.empty() && v->s3_url_style != "path" && v->s3_url_style != "vhost") {
+  if (!v.s3_url_style.empty() && v.s3_url_style != "path" && v.s3_url_style != "vhost") {
     r.Error(r.PathOf("s3_url_style"), "expected path or vhost");
   }
-  NormalizeS3Endpoint(&v->s3_endpoint);
+}
+
+void ReadVolume(ObjectReader& r, VolumeConfig* v) {
+  const bool type_known = ReadVolumeKeys(r, v);
+  CheckVolume(r, *v, type_known);
 }
 
 void ReadFlightServer(ObjectReader& fs, FlightServerConfig* fs_cfg) {
@@ -371,6 +400,173 @@ void ReadIngest(ObjectReader& in, IngestConfig* cfg) {
   }
 }
 
+std::string NormalPath(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::absolute(path, ec).lexically_normal().string();
+}
+
+bool SamePath(const std::string& a, const std::string& b) { return NormalPath(a) == NormalPath(b); }
+
+/// A local data path compared as a path, an s3:// one as a string; a trailing / does not count.
+bool SameDataPath(std::string a, std::string b) {
+  while (a.size() > 1 && a.back() == '/') a.pop_back();
+  while (b.size() > 1 && b.back() == '/') b.pop_back();
+  return (a.rfind("s3://", 0) == 0 || b.rfind("s3://", 0) == 0) ? a == b : SamePath(a, b);
+}
+
+void InheritS3(const StorageDuckLakeConfig::S3& s3, VolumeConfig* v) {
+  v->s3_region = s3.region;
+  v->s3_access_key_id = s3.access_key_id;
+  v->s3_secret_access_key = s3.secret_access_key;
+  v->s3_endpoint = s3.endpoint;
+  NormalizeS3Endpoint(&v->s3_endpoint);
+  v->s3_use_ssl = s3.use_ssl;
+  v->s3_url_style = s3.url_style;
+}
+
+/// One storage_policy.volumes[] element as read. Its reader names the element's errors once the
+/// defaults, which depend on every element's priority, are filled in.
+struct PolicyVolumeRead {
+  ObjectReader reader;
+  bool type_known = true;
+  bool type_given = false;
+  bool s3_keys_given = false;
+};
+
+/// HOMER's tiered layout: the hot volume (lowest priority) is the writer's catalog and data path;
+/// every other volume's catalog is <writer's catalog without extension>_<name>.sqlite; an s3 volume
+/// without s3_* keys of its own takes storage.ducklake.s3's.
+void FillPolicyVolumeDefaults(const StorageDuckLakeConfig& d, bool hot, const PolicyVolumeRead& read,
+                              VolumeConfig* v) {
+  if (hot && v->catalog_path.empty()) v->catalog_path = d.catalog_path;
+  if (hot && v->path.empty()) {
+    const VolumeConfig writer = StorageVolume(d, v->name);
+    v->path = writer.path;
+    if (!read.type_given) v->type = writer.type;
+  }
+  if (!hot && v->catalog_path.empty() && !d.catalog_path.empty()) {
+    std::filesystem::path base(d.catalog_path);
+    base.replace_extension();
+    v->catalog_path = base.string() + "_" + v->name + ".sqlite";
+  }
+  if (v->type == VolumeType::kS3 && !read.s3_keys_given) InheritS3(d.s3, v);
+}
+
+/// The rules between the policy's volumes (`volumes` in priority order, `read[order[k]]` its k-th).
+void CheckPolicyVolumes(const StorageDuckLakeConfig& d, std::vector<PolicyVolumeRead>& read,
+                        const std::vector<size_t>& order) {
+  const auto& volumes = d.storage_policy.volumes;
+  std::map<std::string, size_t> names;
+  std::map<int, size_t> priorities;
+  std::map<std::string, size_t> catalogs;
+  for (size_t k = 0; k < volumes.size(); ++k) {
+    const auto& pv = volumes[k];
+    const VolumeConfig& v = pv.volume;
+    const size_t i = order[k];
+    ObjectReader& r = read[i].reader;
+    const auto other = [&](size_t j) { return "volumes[" + std::to_string(j) + "]"; };
+    CheckVolume(r, v, read[i].type_known);
+    if (v.name == "default") {
+      r.Error(r.PathOf("name"), "'default' is the lake itself, not a tier: name the volumes (e.g. hot, cold)");
+    } else if (!v.name.empty() && v.name[0] == '_') {
+      r.Error(r.PathOf("name"), "names starting with _ are reserved (the writer's catalogs)");
+    }
+    if (auto [it, fresh] = names.emplace(v.name, i); !fresh && !v.name.empty()) {
+      r.Error(r.PathOf("name"), "duplicate volume name '" + v.name + "' (" + other(it->second) + " has it too)");
+    }
+    if (auto [it, fresh] = priorities.emplace(pv.priority, i); !fresh) {
+      r.Error(r.PathOf("priority"),
+              "duplicate priority " + std::to_string(pv.priority) + " (" + other(it->second) + " has it too)");
+    }
+    CheckRange(r, "max_data_age_days", pv.max_data_age_days, 0, 36500);
+    if (pv.max_size_gb < 0) {
+      r.Error(r.PathOf("max_size_gb"), "must be 0 (no size rule) or more");
+    }
+    if (k == 0) {
+      if (!d.catalog_path.empty() && !SamePath(v.catalog_path, d.catalog_path)) {
+        r.Error(r.PathOf("catalog_path"), "'" + v.catalog_path + "' differs from storage.ducklake.catalog_path '" +
+                                              d.catalog_path + "' (the writer writes to the hot volume, the one "
+                                              "with the lowest priority): leave it out, or use the same path");
+      }
+      if (!d.data_path.empty() && !SameDataPath(v.path, d.data_path)) {
+        r.Error(r.PathOf("path"), "'" + v.path + "' differs from storage.ducklake.data_path '" + d.data_path +
+                                      "' (the writer writes to the hot volume, the one with the lowest priority): "
+                                      "leave it out, or use the same path");
+      }
+    } else if (v.path.empty()) {
+      r.Error(r.PathOf("path"), "required (only the hot volume, the lowest priority, defaults to "
+                                "storage.ducklake.data_path)");
+    }
+    if (v.catalog_path.empty()) continue;
+    if (auto [it, fresh] = catalogs.emplace(NormalPath(v.catalog_path), i); !fresh) {
+      r.Error(r.PathOf("catalog_path"), "'" + v.catalog_path + "' is also " + other(it->second) +
+                                            "'s catalog: each volume needs its own");
+    }
+  }
+}
+
+/// `storage.ducklake.storage_policy`: read always; defaults and rules only when it is in force.
+void ReadStoragePolicy(ObjectReader& sp, StorageDuckLakeConfig* d, bool storage_enabled) {
+  auto& p = d->storage_policy;
+  sp.Bool("enable", &p.enable);
+  sp.Integer("ttl_move_interval_sec", &p.ttl_move_interval_sec);
+  sp.Number("move_factor", &p.move_factor);
+  sp.Integer("concurrent_moves", &p.concurrent_moves);
+  sp.Bool("move_on_startup", &p.move_on_startup);
+  std::vector<StorageDuckLakeConfig::PolicyVolumeConfig> volumes;
+  std::vector<PolicyVolumeRead> read;
+  sp.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
+    PolicyVolumeRead element{r};
+    element.type_given = r.Present("type");
+    for (const char* key : {"s3_region", "s3_access_key_id", "s3_secret_access_key", "s3_endpoint", "s3_use_ssl",
+                            "s3_url_style"}) {
+      element.s3_keys_given = element.s3_keys_given || r.Present(key);
+    }
+    auto& pv = volumes.emplace_back();
+    element.type_known = ReadVolumeKeys(r, &pv.volume);
+    r.Integer("priority", &pv.priority);
+    r.Integer("max_data_age_days", &pv.max_data_age_days);
+    r.Number("max_size_gb", &pv.max_size_gb);
+    read.push_back(std::move(element));
+  });
+  std::vector<size_t> order(volumes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return volumes[a].priority < volumes[b].priority; });
+  for (size_t i : order) p.volumes.push_back(volumes[i]);
+  if (!storage_enabled || !p.enable) return;
+
+  CheckRange(sp, "ttl_move_interval_sec", p.ttl_move_interval_sec, 10, 604800);
+  if (!(p.move_factor > 0 && p.move_factor <= 1)) {
+    sp.Error(sp.PathOf("move_factor"), "must be more than 0 and at most 1");
+  }
+  CheckRange(sp, "concurrent_moves", p.concurrent_moves, 1, 16);
+  if (p.volumes.size() < 2) {
+    sp.Error(sp.PathOf("volumes"), "a storage policy needs at least 2 volumes (the hot one the writer fills and one "
+                                   "its data moves to), got " + std::to_string(p.volumes.size()));
+  }
+  for (size_t k = 0; k < p.volumes.size(); ++k) {
+    FillPolicyVolumeDefaults(*d, k == 0, read[order[k]], &p.volumes[k].volume);
+  }
+  CheckPolicyVolumes(*d, read, order);
+}
+
+/// `storage.ducklake.compaction`.
+void ReadCompaction(ObjectReader& c, StorageDuckLakeConfig::CompactionConfig* cfg, bool storage_enabled) {
+  c.Bool("enable", &cfg->enable);
+  c.Integer("check_interval_sec", &cfg->check_interval_sec);
+  c.Integer("retention_days", &cfg->retention_days);
+  c.Integer("snapshot_expire_interval_sec", &cfg->snapshot_expire_interval_sec);
+  c.Integer("min_age_sec", &cfg->min_age_sec);
+  c.Integer("max_file_size_bytes", &cfg->max_file_size_bytes);
+  if (!storage_enabled) return;
+  CheckRange(c, "check_interval_sec", cfg->check_interval_sec, 10, 604800);
+  CheckRange(c, "retention_days", cfg->retention_days, 0, 36500);
+  CheckRange(c, "snapshot_expire_interval_sec", cfg->snapshot_expire_interval_sec, 60, 31536000);
+  CheckRange(c, "min_age_sec", cfg->min_age_sec, 0, 604800);
+  CheckRange<int64_t>(c, "max_file_size_bytes", cfg->max_file_size_bytes, int64_t{1} << 20, int64_t{16} << 30);
+}
+
 void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   st.Bool("enable", &cfg->enable);
   ObjectReader dl = st.Object("ducklake");
@@ -399,6 +595,12 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   s3.String("url_style", &d.s3.url_style);
   s3.Bool("use_ssl", &d.s3.use_ssl);
   s3.RejectUnknown();
+  ObjectReader policy = dl.Object("storage_policy");
+  ReadStoragePolicy(policy, &d, cfg->enable);
+  policy.RejectUnknown();
+  ObjectReader compaction = dl.Object("compaction");
+  ReadCompaction(compaction, &d.compaction, cfg->enable);
+  compaction.RejectUnknown();
   dl.RejectUnknown();
   if (!cfg->enable) return;
   if (d.catalog_type != "sqlite") {
@@ -417,11 +619,6 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   CheckRange(dl, "durable_interval_ms", d.durable_interval_ms, 10, 60000);
 }
 
-bool SamePath(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::absolute(a, ec).lexically_normal() == std::filesystem::absolute(b, ec).lexically_normal();
-}
-
 /// Read `parent.key` with `read`, then refuse the keys it did not know.
 template <typename Config>
 void ReadSection(ObjectReader& parent, const std::string& key, void (*read)(ObjectReader&, Config*), Config* out) {
@@ -431,19 +628,38 @@ void ReadSection(ObjectReader& parent, const std::string& key, void (*read)(Obje
 }
 
 /// All-in-one: the node serves what the writer writes. With no volumes of its own the node gets
-/// the writer's as volume 'hot'; with volumes, one of them must be the writer's catalog.
+/// the writer's as volume 'hot' (with a storage policy: every policy volume, hot first); with
+/// volumes, one of them must be the writer's catalog, and every policy volume's catalog must be
+/// among them (the merged lake must see every volume data moves to).
 void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::string>* errors) {
   auto& dl = cfg->ducklake;
   const auto& storage = cfg->storage.ducklake;
+  const auto& policy = storage.storage_policy;
+  const bool tiered = policy.enable && !policy.volumes.empty();
   if (dl.volumes.empty()) {
     dl.lake_name = storage.lake_name;
-    dl.volumes.push_back(StorageVolume(storage, cfg->storage.volume_name));
+    if (!tiered) {
+      dl.volumes.push_back(StorageVolume(storage, cfg->storage.volume_name));
+      return;
+    }
+    for (const auto& pv : policy.volumes) dl.volumes.push_back(pv.volume);
+    cfg->storage.volume_name = policy.volumes.front().volume.name;
     return;
   }
   if (dl.lake_name != storage.lake_name) {
     errors->push_back(node.PathOf("ducklake") + ".lake_name: '" + dl.lake_name +
                       "' differs from storage.ducklake.lake_name '" +
                       storage.lake_name + "' (the node serves what the writer writes: use one name)");
+  }
+  for (const auto& pv : policy.volumes) {
+    const bool served = !tiered || std::any_of(dl.volumes.begin(), dl.volumes.end(), [&](const VolumeConfig& v) {
+      return SamePath(v.catalog_path, pv.volume.catalog_path);
+    });
+    if (!served) {
+      errors->push_back(node.PathOf("ducklake") + ".volumes: no volume has the catalog_path '" +
+                        pv.volume.catalog_path + "' of storage policy volume '" + pv.volume.name +
+                        "' (the merged lake must see every volume data moves to); add it, or leave volumes out");
+    }
   }
   for (const auto& v : dl.volumes) {
     if (SamePath(v.catalog_path, storage.catalog_path)) {
@@ -470,13 +686,7 @@ VolumeConfig StorageVolume(const StorageDuckLakeConfig& storage, const std::stri
   v.path = storage.data_path;
   if (v.path.rfind("s3://", 0) == 0) {
     v.type = VolumeType::kS3;
-    v.s3_region = storage.s3.region;
-    v.s3_access_key_id = storage.s3.access_key_id;
-    v.s3_secret_access_key = storage.s3.secret_access_key;
-    v.s3_endpoint = storage.s3.endpoint;
-    NormalizeS3Endpoint(&v.s3_endpoint);
-    v.s3_use_ssl = storage.s3.use_ssl;
-    v.s3_url_style = storage.s3.url_style;
+    InheritS3(storage.s3, &v);
   } else if (!v.path.empty() && v.path.back() != '/') {
     v.path += '/';
   }

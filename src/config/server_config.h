@@ -127,6 +127,37 @@ struct StorageDuckLakeConfig {
     std::string region, access_key_id, secret_access_key, endpoint, url_style;
     bool use_ssl = true;
   } s3;
+
+  /// One tier of the storage policy: a volume (the node's keys) and when its data moves on.
+  struct PolicyVolumeConfig {
+    VolumeConfig volume;
+    int priority = 0;  ///< lower is hotter; the writer writes to the lowest
+    /// Partitions with date <= today - N move to the next volume (deleted from the last); 0: no age rule.
+    int max_data_age_days = 0;
+    /// 0: no size rule; else the oldest date partitions move on while the volume holds more than
+    /// move_factor * max_size_gb.
+    double max_size_gb = 0;
+  };
+  /// `storage_policy`: HOMER's tiered storage (hot volume first).
+  struct StoragePolicyConfig {
+    bool enable = false;
+    std::vector<PolicyVolumeConfig> volumes;  ///< sorted by priority by the loader
+    int ttl_move_interval_sec = 3600;
+    double move_factor = 0.8;
+    int concurrent_moves = 2;
+    bool move_on_startup = false;
+  } storage_policy;
+  /// `compaction`: rewriting small files, retention and snapshot expiry.
+  struct CompactionConfig {
+    bool enable = true;
+    int check_interval_sec = 3600;
+    int retention_days = 0;  ///< 0: off; else every volume deletes partitions with date <= today - N
+    /// Snapshots older than this are expired and the files only they used are deleted.
+    int snapshot_expire_interval_sec = 3600;
+    /// A date partition is compacted only when nothing was written to it for this long.
+    int min_age_sec = 300;
+    int64_t max_file_size_bytes = int64_t{512} << 20;  ///< target size of a compacted file
+  } compaction;
 };
 
 struct StorageConfig {
