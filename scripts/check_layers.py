@@ -31,6 +31,8 @@ ALLOWED = {
     # the write path (capture): receivers and decoders know no DuckDB; the writer feeds the lake
     "ingest": {"text", "config", "metrics"},
     "writer": {"text", "config", "metrics", "duckdb", "lake", "ingest"},
+    # the storage policy: moves, retention and compaction of the volumes the writer fills
+    "policy": {"text", "config", "metrics", "duckdb", "lake"},
 }
 # main.cc wires every module.
 WIRING = "main"

@@ -18,6 +18,8 @@
 #include "ingest/ingest_service.h"
 #include "lake/demo_lake.h"
 #include "lake/reader_epochs.h"
+#include "policy/policy_status.h"
+#include "policy/storage_policy.h"
 #include "writer/capture_status.h"
 #include "writer/writer.h"
 
@@ -77,7 +79,9 @@ struct Capture {
   homer::duckdb::Database own_db;  ///< the writer's database when no node shares one (outlives it)
   homer::lake::ReaderEpochs readers;
   std::unique_ptr<homer::writer::Writer> writer;
+  std::unique_ptr<homer::policy::StoragePolicy> policy;  ///< uses the writer's attach of the hot volume
   std::unique_ptr<homer::ingest::IngestService> ingest;  ///< destroyed first: it writes to `writer`
+  std::function<void()> on_catalog_changed;  ///< the node's refresh, once there is a node
 
   homer::writer::WriterOptions WriterOptions(const ServerConfig& config) {
     homer::writer::WriterOptions options;
@@ -85,6 +89,18 @@ struct Capture {
     options.volume_name = config.storage.volume_name;
     options.readers = config.enable ? &readers : nullptr;
     return options;
+  }
+  arrow::Status OpenStorage(const ServerConfig& config, const homer::duckdb::Database& db) {
+    ARROW_ASSIGN_OR_RAISE(writer, homer::writer::Writer::Open(db, WriterOptions(config)));
+    homer::policy::PolicyOptions options;
+    options.storage = config.storage.ducklake;
+    options.lake_name = config.storage.ducklake.lake_name;
+    options.hot_catalog = writer->lake_catalog();
+    options.on_catalog_changed = [this] {
+      if (on_catalog_changed) on_catalog_changed();
+    };
+    ARROW_ASSIGN_OR_RAISE(policy, homer::policy::StoragePolicy::Open(db, std::move(options)));
+    return arrow::Status::OK();
   }
   arrow::Status StartIngest(const ServerConfig& config) {
     if (!config.ingest.enable) return arrow::Status::OK();
@@ -94,6 +110,7 @@ struct Capture {
   /// Ingest stops first and hands what it queued to the writer, which then flushes it all.
   void Stop() {
     if (ingest) ingest->Stop();
+    if (policy) policy->Stop();
     if (writer) {
       auto st = writer->Stop();
       if (!st.ok()) {
@@ -110,10 +127,11 @@ arrow::Status StartWriterAlone(const ServerConfig& config, const std::string& ex
   db_options.threads = tuning.threads;
   db_options.memory_limit = tuning.memory_limit.empty() ? config.ducklake.memory_limit : tuning.memory_limit;
   db_options.temp_directory = tuning.temp_directory;
-  if (config.storage.ducklake.data_path.rfind("s3://", 0) == 0) db_options.extensions.push_back("httpfs");
+  bool s3 = config.storage.ducklake.data_path.rfind("s3://", 0) == 0;
+  for (const auto& v : config.storage.ducklake.storage_policy.volumes) s3 = s3 || v.volume.type == homer::config::VolumeType::kS3;
+  if (s3) db_options.extensions.push_back("httpfs");
   ARROW_ASSIGN_OR_RAISE(capture->own_db, homer::duckdb::OpenDatabase(db_options));
-  ARROW_ASSIGN_OR_RAISE(capture->writer, homer::writer::Writer::Open(capture->own_db, capture->WriterOptions(config)));
-  return arrow::Status::OK();
+  return capture->OpenStorage(config, capture->own_db);
 }
 
 int Serve(const ServerConfig& config, const std::string& extension_dir) {
@@ -129,8 +147,7 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     if (config.storage.enable) {
       // All-in-one: the writer shares the engine's database, so its buffer is readable.
       options.on_open = [&](const homer::duckdb::Database& db) -> arrow::Status {
-        ARROW_ASSIGN_OR_RAISE(capture.writer, homer::writer::Writer::Open(db, capture.WriterOptions(config)));
-        return arrow::Status::OK();
+        return capture.OpenStorage(config, db);
       };
       options.write_buffers[config.storage.volume_name] =
           homer::writer::Writer::BufferCatalogName(config.storage.ducklake);
@@ -140,10 +157,12 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     if (!opened.ok()) return Fail(opened.status());
     engine = std::move(*opened);
     if (capture.writer) {
-      capture.writer->OnTablesChanged([e = engine.get()] {
+      capture.on_catalog_changed = [e = engine.get()] {
         auto st = e->Refresh();
-        if (!st.ok()) spdlog::warn("catalog refresh after a new table failed: {}", st.message());
-      });
+        if (!st.ok()) spdlog::warn("catalog refresh after a catalog change failed: {}", st.message());
+      };
+      capture.writer->OnTablesChanged(capture.on_catalog_changed);
+      capture.policy->Start();
     }
     // Receivers before the query surfaces: once /health answers, HEP is accepted too.
     if (auto st = capture.StartIngest(config); !st.ok()) return Fail(st);
@@ -161,6 +180,7 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
         return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer);
       };
       http.writer_health = [&capture] { return homer::writer::WriterHealthJson(*capture.writer); };
+      http.storage_policy_stats = [&capture] { return homer::policy::PolicyStatsJson(*capture.policy); };
     }
     auto started_http = homer::http::HttpServer::Start(engine.get(), http);
     if (!started_http.ok()) return Fail(started_http.status());
@@ -192,6 +212,7 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     }
   } else if (config.storage.enable) {
     if (auto st = StartWriterAlone(config, extension_dir, &capture); !st.ok()) return Fail(st);
+    capture.policy->Start();
     if (auto st = capture.StartIngest(config); !st.ok()) return Fail(st);
   }
   WaitForSignal();
@@ -199,7 +220,8 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
   if (flightsql_server) flightsql_server->Stop();
   if (flight_server) flight_server->Stop();
   if (server) server->Stop();
-  capture.writer.reset();  // its connections go before the database they use
+  capture.policy.reset();  // connections go before the database they use
+  capture.writer.reset();
   return 0;
 }
 

@@ -182,10 +182,14 @@ arrow::Status Engine::Refresh() {
   std::lock_guard lock(refresh_mutex_);
   RetryDetached();
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
-  const std::vector<lake::MergedVolume> merged_volumes = MergedVolumes();
+  std::vector<lake::MergedVolume> merged_volumes = MergedVolumes();
+  ARROW_RETURN_NOT_OK(lake::LinkMoves(con, &merged_volumes));
   ARROW_ASSIGN_OR_RAISE(auto tables, lake::ReadMergedTables(con, merged_volumes));
   std::string signature;
-  for (const auto& v : merged_volumes) signature += v.not_attached.empty() ? "" : "!" + v.label + ";";
+  for (const auto& v : merged_volumes) {
+    signature += v.not_attached.empty() ? "" : "!" + v.label + ";";
+    signature += v.moves_into.empty() ? "" : v.label + ">" + v.moves_into + ";";
+  }
   for (const auto& t : tables) {
     signature += t.name + "(";
     for (const auto& [label, columns] : t.volume_columns) {

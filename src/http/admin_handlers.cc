@@ -7,6 +7,7 @@
 #include "http/handlers_internal.h"
 #include "http/http_status.h"
 #include "lake/maintenance.h"
+#include "lake/maintenance_lock.h"
 #include "metrics/registry.h"
 
 namespace homer::http {
@@ -63,6 +64,9 @@ void HandleNodeStats(HandlerContext& ctx, const httplib::Request&, httplib::Resp
             {"queries_running", ctx.engine->running_queries()},
             {"queries_started", ctx.engine->queries_started()}};
   if (ctx.options.capture_stats) body["capture"] = json::parse(ctx.options.capture_stats(), nullptr, false);
+  if (ctx.options.storage_policy_stats) {
+    body["storage_policy"] = json::parse(ctx.options.storage_policy_stats(), nullptr, false);
+  }
   SendJson(res, 200, body);
 }
 
@@ -86,12 +90,16 @@ void HandleVacuum(HandlerContext& ctx, const httplib::Request& req, httplib::Res
       interval = doc["expire_older_than"].get<std::string>();
     }
   }
-  bool expected = false;
-  if (!ctx.vacuum_running.compare_exchange_strong(expected, true)) {
-    return SendError(res, 409, "a vacuum is already running", legacy);
+  // One maintenance job per volume: another vacuum, or the storage policy's moves and compaction.
+  std::vector<std::string> catalogs;
+  for (const auto& v : ctx.engine->config().ducklake.volumes) catalogs.push_back(v.catalog_path);
+  std::string busy;
+  lake::MaintenanceLock lock = lake::MaintenanceLock::TryAcquire(catalogs, &busy);
+  if (!lock.held()) {
+    return SendError(res, 409, "maintenance is already running on the catalog " + busy +
+                                   " (a vacuum or the storage policy); try again when it is done", legacy);
   }
   auto report = lake::Vacuum(ctx.engine->config(), ctx.engine->options().extension_dir, interval);
-  ctx.vacuum_running = false;
   if (!report.ok()) return SendError(res, report.status(), legacy);
 
   json steps = json::array();

@@ -15,7 +15,6 @@ namespace homer::http {
 struct HandlerContext {
   engine::Engine* engine;
   HttpServerOptions options;
-  std::atomic<bool> vacuum_running{false};
 };
 
 enum class QueryShape {

@@ -27,6 +27,7 @@ struct HttpServerOptions {
   /// "capture" in /api/v4/node/stats and "writer" in /health. Unset without them.
   std::function<std::string()> capture_stats;
   std::function<std::string()> writer_health;
+  std::function<std::string()> storage_policy_stats;  ///< JSON text, for GET /api/v4/node/stats
 };
 
 class HttpServer {

@@ -47,6 +47,26 @@ MaintenanceStep RunStep(const duckdb::Connection& con, const std::string& volume
 
 }  // namespace
 
+std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, const std::string& label,
+                                             const std::string& catalog, const std::string& cutoff_sql) {
+  const std::string lit = QuoteLiteral(catalog);
+  // DuckLake 1.5.5 on a sqlite catalog compares `older_than` with the stored times as text, so
+  // any cutoff counts as the end of its UTC day (older_than => now() - 1 hour expired snapshots
+  // a second old). The previous UTC midnight before the cutoff keeps at least what was asked.
+  const std::string cutoff = "timezone('UTC', date_trunc('day', timezone('UTC', " + cutoff_sql + ")) - INTERVAL 1 DAY)";
+  std::vector<MaintenanceStep> steps;
+  steps.push_back(RunStep(con, label, "ducklake_expire_snapshots",
+                          "SELECT * FROM ducklake_expire_snapshots(" + lit + ", older_than => " + cutoff + ")"));
+  steps.push_back(
+      RunStep(con, label, "ducklake_merge_adjacent_files", "SELECT * FROM ducklake_merge_adjacent_files(" + lit + ")"));
+  steps.push_back(RunStep(con, label, "ducklake_cleanup_old_files",
+                          "SELECT * FROM ducklake_cleanup_old_files(" + lit + ", older_than => " + cutoff + ")"));
+  steps.push_back(RunStep(con, label, "ducklake_delete_orphaned_files",
+                          "SELECT * FROM ducklake_delete_orphaned_files(" + lit + ", older_than => " + cutoff +
+                              ")"));
+  return steps;
+}
+
 bool VacuumReport::ok() const {
   for (const auto& s : steps) {
     if (!s.ok) return false;
@@ -85,16 +105,7 @@ arrow::Result<VacuumReport> Vacuum(const config::ServerConfig& config, const std
       report.steps.push_back({v.name, "attach", false, st.message(), 0});
       continue;
     }
-    const std::string lit = QuoteLiteral(catalog);
-    report.steps.push_back(RunStep(con, v.name, "ducklake_expire_snapshots",
-                                   "SELECT * FROM ducklake_expire_snapshots(" + lit + ", older_than => " + cutoff + ")"));
-    report.steps.push_back(RunStep(con, v.name, "ducklake_merge_adjacent_files",
-                                   "SELECT * FROM ducklake_merge_adjacent_files(" + lit + ")"));
-    report.steps.push_back(RunStep(con, v.name, "ducklake_cleanup_old_files",
-                                   "SELECT * FROM ducklake_cleanup_old_files(" + lit + ", older_than => " + cutoff + ")"));
-    report.steps.push_back(RunStep(con, v.name, "ducklake_delete_orphaned_files",
-                                   "SELECT * FROM ducklake_delete_orphaned_files(" + lit + ", older_than => " + cutoff +
-                                       ")"));
+    for (auto& step : MaintainCatalog(con, v.name, catalog, cutoff)) report.steps.push_back(std::move(step));
     if (v.type == config::VolumeType::kLocal) {
       const auto start = std::chrono::steady_clock::now();
       auto removed = RemoveEmptyDirectories(DataPrefix(v));

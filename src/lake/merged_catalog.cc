@@ -4,6 +4,7 @@
 #include <set>
 
 #include "duckdb/sql_text.h"
+#include "lake/move_marks.h"
 #include "lake/write_buffer.h"
 
 namespace homer::lake {
@@ -30,6 +31,22 @@ std::string NotAttachedMessage(const MergedVolume& volume) {
 
 bool IsNotAttachedError(const std::string& message, const std::string& label) {
   return message.find("volume '" + label + kNotAttached) != std::string::npos;
+}
+
+arrow::Status LinkMoves(const duckdb::Connection& con, std::vector<MergedVolume>* volumes) {
+  ARROW_ASSIGN_OR_RAISE(auto with_marks,
+                        QueryColumn(con, "SELECT database_name FROM duckdb_tables() WHERE schema_name = " +
+                                             QuoteLiteral(kPolicySchema) + " AND table_name = " +
+                                             QuoteLiteral(kMovedTable)));
+  const std::set<std::string> marked(with_marks.begin(), with_marks.end());
+  for (size_t i = 0; i < volumes->size(); ++i) {
+    auto& v = (*volumes)[i];
+    v.moves_into.clear();
+    if (i + 1 == volumes->size() || !v.not_attached.empty()) continue;
+    const auto& next = (*volumes)[i + 1];
+    if (next.not_attached.empty() && marked.count(next.catalog)) v.moves_into = next.catalog;
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con,
@@ -125,7 +142,8 @@ std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolu
     // This volume's columns and types decide between the column, a cast, or a typed NULL.
     if (!sql.empty()) sql += "\nUNION ALL\n";
     sql += "SELECT " + BranchColumns(table, holder->second, volume) + " FROM " +
-           QualifiedName(volume.catalog, "main", table.name);
+           (volume.moves_into.empty() ? QualifiedName(volume.catalog, "main", table.name)
+                                      : SourceWithoutMovedSql(volume.catalog, table.name, volume.moves_into));
     auto buffered = table.buffer_columns.find(volume.label);
     if (buffered == table.buffer_columns.end()) continue;
     // Rows still in the writer's buffer: those above the mark of this query's snapshot of the

@@ -25,7 +25,14 @@ struct MergedVolume {
   /// The writer's buffer for this volume (lake/write_buffer.h), "" when it has none: each view
   /// then also reads the rows buffered for the table and not yet in this volume's snapshot.
   std::string buffer_catalog;
+  /// The next volume's catalog when it holds move marks (lake/move_marks.h), "" otherwise: this
+  /// volume's branches then leave out the rows already moved there.
+  std::string moves_into;
 };
+
+/// Set each attached volume's moves_into: the next volume in the list (hottest first, as the
+/// storage policy moves data) when it is attached and has the marks table.
+arrow::Status LinkMoves(const duckdb::Connection& con, std::vector<MergedVolume>* volumes);
 
 /// The error a query of the merged lake gets while `volume` is not attached.
 std::string NotAttachedMessage(const MergedVolume& volume);

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "duckdb/sql_text.h"
+#include "lake/commit_retry.h"
 #include "lake/write_buffer.h"
 #include "writer/journal.h"
 #include "writer/table_buffer.h"
@@ -19,13 +20,6 @@ namespace {
 using duckdb::Exec;
 using duckdb::QualifiedName;
 using duckdb::QuoteIdent;
-
-/// Catalog conflicts and locks: another writer committed first; the flush is tried again.
-bool IsRetryable(const arrow::Status& st) {
-  const std::string& m = st.message();
-  return m.find("onflict") != std::string::npos || m.find("locked") != std::string::npos ||
-         m.find("busy") != std::string::npos || st.IsIOError();
-}
 
 int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -59,16 +53,11 @@ void Writer::FlushLoop() {
 
 arrow::Status Writer::FlushToLake() {
   std::lock_guard flush(flush_mutex_);
-  arrow::Status st;
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    st = FlushOnce();
-    if (st.ok() || !IsRetryable(st)) break;
-    {
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.commit_conflicts;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 << attempt));
-  }
+  const arrow::Status st = lake::RetryCommit([this] { return FlushOnce(); },
+                                            [this] {
+                                              std::lock_guard lock(stats_mutex_);
+                                              ++stats_.commit_conflicts;
+                                            });
   Reclaim();
   return st;
 }

@@ -1,0 +1,32 @@
+#pragma once
+/// \file
+/// One maintenance job at a time per volume: the HTTP vacuum and the storage policy (moves,
+/// retention, compaction), in this process or another one on the same machine. The lock is an
+/// advisory flock on `<catalog_path>.maintenance.lock`, released when the holder ends, crash
+/// included.
+
+#include <string>
+#include <vector>
+
+namespace homer::lake {
+
+class MaintenanceLock {
+ public:
+  MaintenanceLock() = default;
+  MaintenanceLock(MaintenanceLock&& other) noexcept;
+  MaintenanceLock& operator=(MaintenanceLock&& other) noexcept;
+  MaintenanceLock(const MaintenanceLock&) = delete;
+  MaintenanceLock& operator=(const MaintenanceLock&) = delete;
+  ~MaintenanceLock();
+
+  /// Lock every catalog without waiting; none is held when one is busy (then `busy` names it).
+  static MaintenanceLock TryAcquire(const std::vector<std::string>& catalog_paths, std::string* busy);
+
+  bool held() const { return !fds_.empty(); }
+
+ private:
+  void Release();
+  std::vector<int> fds_;
+};
+
+}  // namespace homer::lake

@@ -1,0 +1,158 @@
+#include "policy/partition_move.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "duckdb/sql_text.h"
+#include "lake/commit_retry.h"
+#include "lake/hep_tables.h"
+#include "lake/move_marks.h"
+#include "policy/crash_point.h"
+
+namespace homer::policy {
+namespace {
+
+using duckdb::Exec;
+using duckdb::QualifiedName;
+using duckdb::QuoteIdent;
+using duckdb::QuoteLiteral;
+
+std::string DateFilter(const std::string& date, int64_t row_limit) {
+  return " WHERE " + QuoteIdent(lake::kPartitionColumn) + " = " + QuoteLiteral(date) +
+         "::DATE AND rowid < " + std::to_string(row_limit);
+}
+
+/// Delete the source rows a move covers; a no-op (no commit) when they are gone already.
+arrow::Result<int64_t> DeleteMoved(const duckdb::Connection& con, const VolumeRef& src, const std::string& table,
+                                   const std::string& date, int64_t row_limit) {
+  const std::string where = DateFilter(date, row_limit);
+  const std::string name = QualifiedName(src.catalog, "main", table);
+  ARROW_ASSIGN_OR_RAISE(auto left, duckdb::QueryValue(con, "SELECT count(*) FROM " + name + where, {}));
+  if (left == "0") return 0;
+  int64_t deleted = 0;
+  ARROW_RETURN_NOT_OK(lake::RetryCommit([&]() -> arrow::Status {
+    ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + name + where));
+    return arrow::Status::OK();
+  }));
+  return deleted;
+}
+
+
+}  // namespace
+
+static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                    const std::string& table, const std::string& date, const FileLayout& layout);
+
+arrow::Status InTransaction(const duckdb::Connection& con, const std::function<arrow::Status()>& body) {
+  ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
+  arrow::Status st = body();
+  if (st.ok()) st = Exec(con, "COMMIT");
+  if (!st.ok()) (void)Exec(con, "ROLLBACK");
+  return st;
+}
+
+arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                const std::string& table) {
+  ARROW_ASSIGN_OR_RAISE(auto found, duckdb::QueryValue(con,
+                                                       "SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 "
+                                                       "AND schema_name = 'main' AND table_name = $2",
+                                                       {dst.catalog, table}));
+  if (found != "0") return false;
+  const std::string name = QualifiedName(dst.catalog, "main", table);
+  ARROW_RETURN_NOT_OK(lake::RetryCommit([&] {
+    return InTransaction(con, [&] {
+      ARROW_RETURN_NOT_OK(Exec(con, "CREATE TABLE IF NOT EXISTS " + name + " AS SELECT * FROM " +
+                                        QualifiedName(src.catalog, "main", table) + " WITH NO DATA"));
+      ARROW_RETURN_NOT_OK(Exec(con, "ALTER TABLE " + name + " SET PARTITIONED BY (" +
+                                        QuoteIdent(lake::kPartitionColumn) + ")"));
+      return Exec(con, "ALTER TABLE " + name + " SET SORTED BY (" + QuoteIdent(lake::kSortColumn) + " ASC)");
+    });
+  }));
+  return true;
+}
+
+arrow::Result<MoveResult> MovePartition(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                        const std::string& table, const std::string& date, const FileLayout& layout) {
+  auto moved = MoveSteps(con, src, dst, table, date, layout);
+  if (moved.ok()) return moved;
+  return moved.status().WithMessage("move of ", table, " ", date, " from ", src.label, " to ", dst.label, ": ",
+                                    moved.status().message());
+}
+
+static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                    const std::string& table, const std::string& date, const FileLayout& layout) {
+  ARROW_ASSIGN_OR_RAISE(bool created, EnsureTable(con, src, dst, table));
+  if (created) return arrow::Status::Invalid("the destination table was missing (created now; moved next time)");
+  const std::string source = QualifiedName(src.catalog, "main", table);
+  // Rows committed later get larger rowids: the limit takes exactly what is there now.
+  ARROW_ASSIGN_OR_RAISE(auto limits, duckdb::QueryRows(con, "SELECT count(*), coalesce(max(rowid) + 1, 0) FROM " +
+                                                                source + " WHERE " +
+                                                                QuoteIdent(lake::kPartitionColumn) + " = " +
+                                                                QuoteLiteral(date) + "::DATE"));
+  MoveResult result;
+  const int64_t rows = std::stoll(limits[0][0]), row_limit = std::stoll(limits[0][1]);
+  if (rows == 0) return result;
+  const std::string where = DateFilter(date, row_limit);
+  ARROW_ASSIGN_OR_RAISE(auto files, WriteDayFiles(con, "SELECT * FROM " + source + where, dst.data_prefix, table,
+                                                  date, layout));
+  if (files.rows != rows) {
+    RemoveUncommitted(files.paths);
+    return arrow::Status::Invalid("copied ", files.rows, " rows, expected ", rows,
+                                  " (the partition changed; tried again next time)");
+  }
+  CrashPoint("move:written");
+  auto committed = lake::RetryCommit([&] {
+    return InTransaction(con, [&]() -> arrow::Status {
+      for (const auto& f : files.paths) ARROW_RETURN_NOT_OK(Exec(con, AddDataFileSql(dst.catalog, table, f)));
+      return Exec(con, lake::RecordMoveSql(dst.catalog, table, date, row_limit, src.label));
+    });
+  });
+  if (!committed.ok()) {
+    RemoveUncommitted(files.paths);
+    return committed.WithMessage("destination commit failed (source untouched): ", committed.message());
+  }
+  CrashPoint("move:committed");
+  auto deleted = DeleteMoved(con, src, table, date, row_limit);
+  if (!deleted.ok()) {
+    // The rows are hidden in the source already (the mark); FinishMoves deletes them later.
+    return deleted.status().WithMessage("copied, source delete pending: ", deleted.status().message());
+  }
+  CrashPoint("move:deleted");
+  result.rows = rows;
+  result.files = static_cast<int>(files.paths.size());
+  ARROW_ASSIGN_OR_RAISE(result.bytes, RegisteredBytes(con, dst.catalog, files.paths));
+  return result;
+}
+
+arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                   int keep_marks_sec) {
+  const std::string marks = lake::MovedTableName(dst.catalog);
+  ARROW_ASSIGN_OR_RAISE(auto pending, duckdb::QueryRows(con, "SELECT table_name, date::VARCHAR, max(row_limit) FROM " +
+                                                                 marks + " GROUP BY ALL ORDER BY ALL"));
+  ARROW_ASSIGN_OR_RAISE(auto tables, duckdb::QueryColumn(con, "SELECT table_name FROM duckdb_tables() WHERE "
+                                                              "database_name = " + QuoteLiteral(src.catalog) +
+                                                              " AND schema_name = 'main'"));
+  int64_t deleted = 0;
+  for (const auto& m : pending) {
+    if (std::find(tables.begin(), tables.end(), m[0]) == tables.end()) continue;
+    ARROW_ASSIGN_OR_RAISE(int64_t n, DeleteMoved(con, src, m[0], m[1], std::stoll(m[2])));
+    if (n > 0) spdlog::info("storage policy: finished the move of {} {} to {}: {} source rows deleted", m[0], m[1],
+                            dst.label, n);
+    deleted += n;
+  }
+  // Old marks can go once their source rows have been gone a while (a query that bound the
+  // source before a delete above could still be binding the destination).
+  if (deleted > 0) return deleted;
+  ARROW_ASSIGN_OR_RAISE(auto old, duckdb::QueryValue(con, "SELECT count(*) FROM " + marks + " WHERE moved_at < now() - "
+                                                          "to_seconds(" + std::to_string(keep_marks_sec) + ")", {}));
+  if (old != "0") {
+    ARROW_RETURN_NOT_OK(lake::RetryCommit([&] {
+      return Exec(con, "DELETE FROM " + marks + " WHERE moved_at < now() - to_seconds(" +
+                           std::to_string(keep_marks_sec) + ")");
+    }));
+  }
+  return deleted;
+}
+
+}  // namespace homer::policy
