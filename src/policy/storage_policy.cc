@@ -25,10 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-/// A node refreshes its catalog every 30 s by default: a new marks table or destination table
-/// waits that long (and a little) before a move uses it, so that every node's views read it.
-constexpr auto kMarksVisibleDelay = std::chrono::seconds(35);
-
 /// The UTC date `days_ago` days before today, YYYY-MM-DD (partitions are UTC days).
 std::string UtcDate(int days_ago) {
   using namespace std::chrono;
@@ -83,7 +79,7 @@ arrow::Status StoragePolicy::Attach() {
                                                          {ref.catalog, lake::kPolicySchema}));
       if (had == "0") {
         ARROW_RETURN_NOT_OK(duckdb::Exec(con, lake::CreateMoveMarksSql(ref.catalog)));
-        ready_at_[ref.catalog] = Clock::now() + kMarksVisibleDelay;
+        ready_at_[ref.catalog] = Clock::now() + options_.new_table_delay;
       }
     }
     spdlog::info("storage policy: volume '{}' (priority {}, catalog {}, data {}) as {}", v.name, rules_[i].priority,
@@ -101,7 +97,7 @@ arrow::Status StoragePolicy::EnsureDestinationTables(const duckdb::Connection& c
   bool created_any = false;
   for (const auto& table : tables) {
     ARROW_ASSIGN_OR_RAISE(bool created, EnsureTable(con, src, dst, table));
-    if (created) ready_at_[dst.catalog + "." + table] = Clock::now() + kMarksVisibleDelay;
+    if (created) ready_at_[dst.catalog + "." + table] = Clock::now() + options_.new_table_delay;
     created_any = created_any || created;
   }
   if (created_any && options_.on_catalog_changed) options_.on_catalog_changed();

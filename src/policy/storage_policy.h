@@ -10,6 +10,7 @@
 
 #include <arrow/result.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -52,6 +53,9 @@ struct PolicyOptions {
   std::string hot_catalog;
   /// Called after the policy created tables or marks the node's catalog must pick up.
   std::function<void()> on_catalog_changed;
+  /// A new marks table or destination table is used this long after its creation: every node
+  /// (they refresh their catalog every 30 s by default) must read it before a move relies on it.
+  std::chrono::seconds new_table_delay{35};
 };
 
 class StoragePolicy {

@@ -75,11 +75,11 @@ arrow::Status Writer::Attach(const duckdb::Database& db) {
   ARROW_ASSIGN_OR_RAISE(append_con_, duckdb::Connect(db));
   ARROW_ASSIGN_OR_RAISE(flush_con_, duckdb::Connect(db));
   ARROW_RETURN_NOT_OK(lake::AttachVolume(append_con_, volume, lake_catalog_, /*read_only=*/false));
-  if (s.data_inlining_row_limit > 0) {
-    ARROW_RETURN_NOT_OK(Exec(append_con_, "CALL " + QuoteIdent(lake_catalog_) +
-                                              ".set_option('data_inlining_row_limit', " +
-                                              std::to_string(s.data_inlining_row_limit) + ")"));
-  }
+  // Always set: DuckLake's own default inlines small inserts into the catalog database, which
+  // HOMER's 0 turns off (and the storage policy plans from data files).
+  ARROW_RETURN_NOT_OK(Exec(append_con_, "CALL " + QuoteIdent(lake_catalog_) +
+                                            ".set_option('data_inlining_row_limit', " +
+                                            std::to_string(s.data_inlining_row_limit) + ")"));
   // The buffer is in memory; the journal makes it durable. (A DuckDB database file was measured
   // first: its WAL and checkpoints encoded every row twice more and capped ingest near 70K/s.)
   ARROW_RETURN_NOT_OK(Exec(append_con_, "ATTACH ':memory:' AS " + QuoteIdent(buffer_catalog_)));
