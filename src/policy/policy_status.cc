@@ -24,7 +24,8 @@ std::string PolicyStatsJson(const StoragePolicy& policy) {
                         {"busy_skips", s.busy_skips},
                         {"last_cycle_seconds", s.last_cycle_seconds},
                         {"last_cycle_unix_ms", s.last_cycle_unix_ms},
-                        {"last_error", s.last_error}}
+                        {"last_error", s.last_error},
+                        {"last_error_unix_ms", s.last_error_unix_ms}}
       .dump();
 }
 

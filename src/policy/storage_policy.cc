@@ -155,6 +155,18 @@ void StoragePolicy::Failed(const arrow::Status& st, int64_t PolicyStats::*counte
   std::lock_guard lock(stats_mutex_);
   if (counter) ++(stats_.*counter);
   stats_.last_error = st.message();
+  stats_.last_error_unix_ms = NowUnixMs();
+}
+
+int64_t StoragePolicy::FailureCount() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_.move_failures + stats_.rewrite_failures + stats_.maintenance_failures + stats_.busy_skips;
+}
+
+void StoragePolicy::ClearErrorIfClean(int64_t failures_before) {
+  if (FailureCount() != failures_before) return;
+  std::lock_guard lock(stats_mutex_);
+  stats_.last_error.clear();
 }
 
 arrow::Result<std::vector<StoragePolicy::Move>> StoragePolicy::PlanMoves(const duckdb::Connection& con, size_t from,
@@ -240,10 +252,10 @@ void StoragePolicy::RunMovesOf(size_t from, const std::vector<Move>& moves) {
 arrow::Status StoragePolicy::RunMoves() {
   std::lock_guard job(job_mutex_);
   const auto started = Clock::now();
+  const int64_t failures_before = FailureCount();
   {
     std::lock_guard lock(stats_mutex_);
     ++stats_.move_cycles;
-    stats_.last_error.clear();
   }
   ARROW_ASSIGN_OR_RAISE(auto con, duckdb::Connect(db_));
   const std::string today = UtcDate(0);
@@ -300,6 +312,7 @@ arrow::Status StoragePolicy::RunMoves() {
       stats_.expired_rows += *expired;
     }
   }
+  ClearErrorIfClean(failures_before);
   std::lock_guard lock(stats_mutex_);
   stats_.last_cycle_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   stats_.last_cycle_unix_ms = NowUnixMs();

@@ -43,7 +43,8 @@ struct PolicyStats {
   int64_t busy_skips = 0;         ///< a volume's job skipped: another job (vacuum) held it
   double last_cycle_seconds = 0;
   int64_t last_cycle_unix_ms = 0;
-  std::string last_error;         ///< "" when the last cycle had none
+  std::string last_error;         ///< the latest failure; cleared by a move cycle without any failure
+  int64_t last_error_unix_ms = 0;
 };
 
 struct PolicyOptions {
@@ -88,6 +89,9 @@ class StoragePolicy {
   void RunMovesOf(size_t from, const std::vector<Move>& moves);
   arrow::Status CompactVolume(const duckdb::Connection& con, size_t index, const std::string& today);
   void Failed(const arrow::Status& st, int64_t PolicyStats::*counter);
+  /// Clear last_error when no failure was counted since `failures_before` (a clean cycle).
+  void ClearErrorIfClean(int64_t failures_before);
+  int64_t FailureCount() const;
 
   const duckdb::Database& db_;
   PolicyOptions options_;
