@@ -11,7 +11,8 @@ from conftest import BINARY, ROOT, node_environment
 from s3_server import REGION, S3Server
 
 
-@pytest.mark.parametrize("name", ["homer-node.json", "hot-cold.json", "homer-writer.json", "homer-writer-rustfs.json"])
+@pytest.mark.parametrize("name", ["homer-node.json", "hot-cold.json", "homer-writer.json", "homer-writer-rustfs.json",
+                                  "homer-writer-tiered.json"])
 def test_examples_pass_check_config(name):
     out = subprocess.run([str(BINARY), "--check-config", str(ROOT / "examples" / name)], capture_output=True, text=True,
                          env=node_environment())
