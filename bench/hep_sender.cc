@@ -5,7 +5,7 @@
 // the last dialog is always finished. Prints one JSON object saying what was sent.
 //
 //   hep_sender --host 127.0.0.1 --port 9060 --seconds 5 [--rate 200000] [--dialogs N] [--tcp]
-//              [--capture-id 2001] [--prefix bench-1] [--seed 1] [--ipv6] [--first 0]
+//              [--capture-id 2001] [--prefix bench-1] [--seed 1] [--ipv6] [--first 0] [--age-sec 0]
 //
 // Packets are built once per message kind; sending one copies its template and writes the
 // Call-ID digits and the time in place, so one core sends far more than 200,000 packets/s.
@@ -49,12 +49,13 @@ struct Options {
   uint64_t seed = 0;
   bool tcp = false, ipv6 = false;
   int batch = 64;
+  int64_t age_sec = 0;   // packets carry this many seconds before now (history for the lake)
 };
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
                "hep_sender: %s\nusage: hep_sender [--host H] [--port P] [--seconds S] [--rate PPS] [--dialogs N] "
-               "[--first N] [--capture-id ID] [--prefix P] [--seed N] [--tcp] [--ipv6] [--batch N]\n",
+               "[--first N] [--capture-id ID] [--prefix P] [--seed N] [--tcp] [--ipv6] [--batch N] [--age-sec N]\n",
                why);
   std::exit(2);
 }
@@ -77,6 +78,7 @@ Options Parse(int argc, char** argv) {
     else if (a == "--prefix") o.prefix = value();
     else if (a == "--seed") o.seed = std::stoull(value());
     else if (a == "--batch") o.batch = std::max(1, std::min(1024, std::stoi(value())));
+    else if (a == "--age-sec") o.age_sec = std::stoll(value());
     else if (a == "--tcp") o.tcp = true;
     else if (a == "--ipv6") o.ipv6 = true;
     else Usage(("unknown option " + a).c_str());
@@ -291,7 +293,7 @@ int main(int argc, char** argv) {
       }
     }
     const auto wall = std::chrono::system_clock::now().time_since_epoch();
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(wall).count() - o.age_sec * 1000000;
     const uint32_t sec = static_cast<uint32_t>(us / 1000000), usec = static_cast<uint32_t>(us % 1000000);
     int n = 0;
     stream.clear();
