@@ -1,5 +1,7 @@
 #include "http/http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -99,6 +101,9 @@ arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* eng
   server.set_socket_options([](socket_t s) {
     const int yes = 1;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    // Accepted connections inherit it: a reply's small writes must not wait for the client's
+    // delayed ACK (a kept-alive request took 44 ms instead of 2).
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   });
 
   // Route, method, auth and body-size checks in one place, before any body is read or handler

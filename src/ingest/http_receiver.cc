@@ -1,6 +1,8 @@
 #include "ingest/http_receiver.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -89,6 +91,9 @@ void Configure(httplib::Server& server, const config::IngestConfig& config, Pack
   server.set_socket_options([](socket_t s) {
     const int yes = 1;
     ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    // Accepted connections inherit it: a reply's small writes must not wait for the client's
+    // delayed ACK (a kept-alive request took 44 ms instead of 2).
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   });
   server.set_payload_max_length(static_cast<size_t>(max_body));
   server.set_read_timeout(30, 0);
