@@ -48,7 +48,8 @@ MaintenanceStep RunStep(const duckdb::Connection& con, const std::string& volume
 }  // namespace
 
 std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, const std::string& label,
-                                             const std::string& catalog, const std::string& cutoff_sql) {
+                                             const std::string& catalog, const std::string& cutoff_sql,
+                                             bool merge_adjacent_files) {
   const std::string lit = QuoteLiteral(catalog);
   // DuckLake 1.5.5 on a sqlite catalog compares `older_than` with the stored times as text, so
   // any cutoff counts as the end of its UTC day (older_than => now() - 1 hour expired snapshots
@@ -57,8 +58,10 @@ std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, cons
   std::vector<MaintenanceStep> steps;
   steps.push_back(RunStep(con, label, "ducklake_expire_snapshots",
                           "SELECT * FROM ducklake_expire_snapshots(" + lit + ", older_than => " + cutoff + ")"));
-  steps.push_back(
-      RunStep(con, label, "ducklake_merge_adjacent_files", "SELECT * FROM ducklake_merge_adjacent_files(" + lit + ")"));
+  if (merge_adjacent_files) {
+    steps.push_back(RunStep(con, label, "ducklake_merge_adjacent_files",
+                            "SELECT * FROM ducklake_merge_adjacent_files(" + lit + ")"));
+  }
   steps.push_back(RunStep(con, label, "ducklake_cleanup_old_files",
                           "SELECT * FROM ducklake_cleanup_old_files(" + lit + ", older_than => " + cutoff + ")"));
   steps.push_back(RunStep(con, label, "ducklake_delete_orphaned_files",

@@ -53,8 +53,8 @@ static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const 
   const int64_t rows = std::stoll(limits[0][0]);
   if (rows == 0) return 0;
   const std::string where = in_day + " AND rowid < " + limits[0][1];
-  ARROW_ASSIGN_OR_RAISE(auto files, WriteDayFiles(con, "SELECT * FROM " + name + where, volume.data_prefix, table,
-                                                  date, layout));
+  ARROW_ASSIGN_OR_RAISE(auto files,
+                        WriteDayFiles(con, volume.catalog, table, where, rows, volume.data_prefix, date, layout));
   CrashPoint("rewrite:written");
   auto swapped = lake::RetryCommit([&] {
     return InTransaction(con, [&]() -> arrow::Status {

@@ -1,5 +1,6 @@
 #include "policy/day_files.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "duckdb/sql_text.h"
@@ -21,28 +22,67 @@ std::string ListLiteral(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+/// WHERE conditions that cut `column` into ranges at `bounds` (sorted, distinct); NULLs go
+/// with the first range, so every row is in exactly one.
+std::vector<std::string> RangeConditions(const std::string& column, const std::vector<std::string>& bounds) {
+  const std::string c = QuoteIdent(column);
+  if (bounds.empty()) return {"true"};
+  std::vector<std::string> out = {"(" + c + " < " + QuoteLiteral(bounds[0]) + " OR " + c + " IS NULL)"};
+  for (size_t i = 1; i < bounds.size(); ++i) {
+    out.push_back(c + " >= " + QuoteLiteral(bounds[i - 1]) + " AND " + c + " < " + QuoteLiteral(bounds[i]));
+  }
+  out.push_back(c + " >= " + QuoteLiteral(bounds.back()));
+  return out;
+}
+
+/// The split points of `column` for `files` files: quantiles of the rows, distinct, sorted.
+arrow::Result<std::vector<std::string>> SplitBounds(const duckdb::Connection& con, const std::string& source,
+                                                    const std::string& where, const std::string& column,
+                                                    int files) {
+  if (files < 2) return std::vector<std::string>{};
+  std::string fractions;
+  for (int i = 1; i < files; ++i) fractions += (i > 1 ? ", " : "") + std::to_string(double(i) / files);
+  return duckdb::QueryColumn(con, "SELECT DISTINCT unnest(quantile_disc(" + QuoteIdent(column) + ", [" + fractions +
+                                      "])) AS b FROM " + source + " " + where + " ORDER BY b");
+}
+
 }  // namespace
 
-arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const std::string& select_sql,
-                                          const std::string& data_prefix, const std::string& table,
-                                          const std::string& date, const FileLayout& layout) {
+arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const std::string& catalog,
+                                          const std::string& table, const std::string& where, int64_t rows,
+                                          const std::string& data_prefix, const std::string& date,
+                                          const FileLayout& layout) {
   const std::string dir = data_prefix + "main/" + table + "/date=" + date;
   if (!IsS3(dir)) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return arrow::Status::IOError("cannot create ", dir, ": ", ec.message());
   }
+  const std::string source = duckdb::QualifiedName(catalog, "main", table);
+  ARROW_ASSIGN_OR_RAISE(auto has_split, duckdb::QueryValue(con, "SELECT count(*) FROM duckdb_columns() WHERE "
+                                                                "database_name = $1 AND schema_name = 'main' AND "
+                                                                "table_name = $2 AND column_name = $3",
+                                                           {catalog, table, layout.split_column}));
+  const int files = has_split == "0" ? 1
+                                     : static_cast<int>(std::clamp<int64_t>(rows / std::max<int64_t>(1, layout.min_rows_per_file),
+                                                                            1, layout.files_per_day));
+  ARROW_ASSIGN_OR_RAISE(auto bounds, SplitBounds(con, source, where, layout.split_column, files));
   // APPEND: the folder holds the partition's other files. This write's files share a fresh id,
   // which finds them again (on S3 too) and never collides.
   ARROW_ASSIGN_OR_RAISE(const std::string id, duckdb::QueryValue(con, "SELECT gen_random_uuid()::VARCHAR", {}));
   const std::string stem = std::string(lake::kCompactedFilePrefix) + id;
+  const std::string options =
+      " (FORMAT parquet, APPEND, FILENAME_PATTERN " + QuoteLiteral(stem + "-{uuid}") + ", FILE_SIZE_BYTES " +
+      std::to_string(layout.max_file_size_bytes) + ", ROW_GROUP_SIZE " + std::to_string(layout.row_group_size) +
+      ", DICTIONARY_SIZE_LIMIT " + std::to_string(layout.dictionary_size_limit) +
+      ", BLOOM_FILTER_FALSE_POSITIVE_RATIO " + std::to_string(layout.bloom_false_positive_ratio) + ")";
   WrittenFiles out;
-  ARROW_ASSIGN_OR_RAISE(out.rows, duckdb::ExecCount(con, "COPY (" + select_sql + ") TO " + QuoteLiteral(dir) +
-                                                             " (FORMAT parquet, APPEND, FILENAME_PATTERN " +
-                                                             QuoteLiteral(stem + "-{uuid}") + ", FILE_SIZE_BYTES " +
-                                                             std::to_string(layout.max_file_size_bytes) +
-                                                             ", ROW_GROUP_SIZE " +
-                                                             std::to_string(layout.row_group_size) + ")"));
+  for (const auto& range : RangeConditions(layout.split_column, bounds)) {
+    const std::string filter = where + (range == "true" ? "" : " AND " + range);
+    ARROW_ASSIGN_OR_RAISE(int64_t n, duckdb::ExecCount(con, "COPY (SELECT * FROM " + source + " " + filter + ") TO " +
+                                                                QuoteLiteral(dir) + options));
+    out.rows += n;
+  }
   ARROW_ASSIGN_OR_RAISE(auto counted,
                         duckdb::QueryRows(con, "SELECT file_name, num_rows FROM parquet_file_metadata(" +
                                                    QuoteLiteral(dir + "/" + stem + "-*.parquet") + ")"));

@@ -14,10 +14,22 @@
 
 namespace homer::policy {
 
-/// How the files are written (see README "Storage policy" for the measurements behind it).
+/// How the files are written, for HOMER's searches (README "Storage policy" has the numbers):
+/// a day is split into files by ranges of `split_column` (quantiles of that day), so a Call-ID
+/// search opens one file per day (DuckLake's per-file min/max skips the others); rows keep their
+/// time order inside each file (time-range searches still skip row groups); small row groups
+/// with Parquet bloom filters on every dictionary-encoded column (session_id, cid, caller,
+/// callee) leave one row group of a few thousand rows to decode for a hit.
 struct FileLayout {
   int64_t max_file_size_bytes = 512LL * 1024 * 1024;
-  int64_t row_group_size = 122880;
+  int64_t row_group_size = 16384;
+  /// Columns with at most this many distinct values in a row group are dictionary-encoded, and
+  /// get a bloom filter (DuckDB writes them for dictionary columns only).
+  int64_t dictionary_size_limit = 8192;
+  double bloom_false_positive_ratio = 0.001;
+  std::string split_column = "session_id";  ///< a table without it is not split
+  int files_per_day = 8;
+  int64_t min_rows_per_file = 65536;  ///< smaller days are split in fewer files
 };
 
 struct WrittenFiles {
@@ -25,11 +37,12 @@ struct WrittenFiles {
   int64_t rows = 0;
 };
 
-/// COPY `select_sql`'s rows to new files `homer-<uuid>.parquet` in
-/// `<data_prefix>main/<table>/date=<date>/`.
-arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const std::string& select_sql,
-                                          const std::string& data_prefix, const std::string& table,
-                                          const std::string& date, const FileLayout& layout);
+/// COPY the `rows` rows of `catalog.main.table` `where` (a WHERE clause) to new files
+/// `homer-<uuid>.parquet` in `<data_prefix>main/<table>/date=<date>/`, in scan (time) order.
+arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const std::string& catalog,
+                                          const std::string& table, const std::string& where, int64_t rows,
+                                          const std::string& data_prefix, const std::string& date,
+                                          const FileLayout& layout);
 
 /// `CALL ducklake_add_data_files(...)` for one written file.
 std::string AddDataFileSql(const std::string& catalog, const std::string& table, const std::string& path);

@@ -94,8 +94,8 @@ static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const 
   const int64_t rows = std::stoll(limits[0][0]), row_limit = std::stoll(limits[0][1]);
   if (rows == 0) return result;
   const std::string where = DateFilter(date, row_limit);
-  ARROW_ASSIGN_OR_RAISE(auto files, WriteDayFiles(con, "SELECT * FROM " + source + where, dst.data_prefix, table,
-                                                  date, layout));
+  ARROW_ASSIGN_OR_RAISE(auto files,
+                        WriteDayFiles(con, src.catalog, table, where, rows, dst.data_prefix, date, layout));
   if (files.rows != rows) {
     RemoveUncommitted(files.paths);
     return arrow::Status::Invalid("copied ", files.rows, " rows, expected ", rows,
