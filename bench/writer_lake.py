@@ -4,7 +4,7 @@
 An all-in-one node receives --days days of realistic SIP dialogs from bench/hep_sender (HEP3 over
 UDP, each day's packets dated that many days back), flushes them through its writer, and its
 compaction rewrites every closed day in the search layout. The node then stops (SIGTERM) and the
-lake stays in --dir, with the node config beside it, for bench/search_layout.py --lake.
+lake stays in --dir (homer_lake.sqlite, data/hot/) for bench/search_layout.py --lake.
 
     .deps/venv/bin/python bench/writer_lake.py --dir /tmp/writer-lake [--dialogs-per-day 410000]
 
@@ -35,7 +35,9 @@ def main():
     args = ap.parse_args()
     root = Path(args.dir)
     root.mkdir(parents=True, exist_ok=True)
-    storage = {"flush_interval_sec": 30, "durable_interval_ms": 200,
+    # The layout bench/search_layout.py --lake expects: <dir>/homer_lake.sqlite, <dir>/data/hot/.
+    storage = {"catalog_path": str(root / "homer_lake.sqlite"), "data_path": str(root / "data" / "hot") + "/",
+               "flush_interval_sec": 30, "durable_interval_ms": 200,
                "compaction": {"check_interval_sec": 20, "min_age_sec": 0}}
     node = start_capture_node(root, storage=storage, ingest={"queue_size": 1_000_000})
     try:
@@ -73,10 +75,7 @@ def main():
     finally:
         node.proc.terminate()
         node.proc.wait(timeout=300)
-    cfg = json.loads((root / "capture.json").read_text())
-    (root / "volumes.json").write_text(json.dumps([{"name": "hot", "catalog_path": cfg["storage"]["ducklake"]["catalog_path"],
-                                                     "path": cfg["storage"]["ducklake"]["data_path"]}]))
-    print(f"lake in {root}; volumes in {root / 'volumes.json'}")
+    print(f"lake in {root}: measure it with bench/search_layout.py --lake {root}")
 
 
 if __name__ == "__main__":

@@ -14,45 +14,22 @@ using duckdb::QualifiedName;
 using duckdb::QuoteIdent;
 using duckdb::QuoteLiteral;
 
-std::string DateIs(const std::string& op, const std::string& date) {
-  return " WHERE " + QuoteIdent(lake::kPartitionColumn) + " " + op + " " + QuoteLiteral(date) + "::DATE";
-}
-
-
 }  // namespace
-
-static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const VolumeRef& volume, const std::string& table,
-                                    const std::string& date, const FileLayout& layout);
 
 arrow::Result<int64_t> ExpirePartitions(const duckdb::Connection& con, const VolumeRef& volume,
                                         const std::string& table, const std::string& cutoff) {
-  const std::string name = QualifiedName(volume.catalog, "main", table), where = DateIs("<=", cutoff);
-  ARROW_ASSIGN_OR_RAISE(auto rows, duckdb::QueryValue(con, "SELECT count(*) FROM " + name + where, {}));
-  if (rows == "0") return 0;
-  int64_t deleted = 0;
-  ARROW_RETURN_NOT_OK(lake::RetryCommit([&]() -> arrow::Status {
-    ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + name + where));
-    return arrow::Status::OK();
-  }));
-  return deleted;
+  return DeleteRows(con, QualifiedName(volume.catalog, "main", table), DateWhere("<=", cutoff));
 }
 
-arrow::Result<int64_t> RewritePartition(const duckdb::Connection& con, const VolumeRef& volume,
-                                        const std::string& table, const std::string& date, const FileLayout& layout) {
-  auto rewritten = RewriteSteps(con, volume, table, date, layout);
-  if (rewritten.ok()) return rewritten;
-  return rewritten.status().WithMessage("rewrite of ", table, " ", date, " in ", volume.label, ": ",
-                                        rewritten.status().message());
-}
-
-static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const VolumeRef& volume, const std::string& table,
-                                    const std::string& date, const FileLayout& layout) {
-  const std::string name = QualifiedName(volume.catalog, "main", table), in_day = DateIs("=", date);
-  ARROW_ASSIGN_OR_RAISE(auto limits, duckdb::QueryRows(con, "SELECT count(*), coalesce(max(rowid) + 1, 0) FROM " +
-                                                                name + in_day));
-  const int64_t rows = std::stoll(limits[0][0]);
+/// The steps; the caller adds what failed where to the message.
+static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const VolumeRef& volume,
+                                           const std::string& table, const std::string& date,
+                                           const FileLayout& layout) {
+  const std::string name = QualifiedName(volume.catalog, "main", table);
+  ARROW_ASSIGN_OR_RAISE(auto partition, CountPartition(con, name, date));
+  const int64_t rows = partition.rows;
   if (rows == 0) return 0;
-  const std::string where = in_day + " AND rowid < " + limits[0][1];
+  const std::string where = DateWhere("=", date) + " AND rowid < " + std::to_string(partition.row_limit);
   ARROW_ASSIGN_OR_RAISE(auto files,
                         WriteDayFiles(con, volume.catalog, table, where, rows, volume.data_prefix, date, layout));
   CrashPoint("rewrite:written");
@@ -73,6 +50,14 @@ static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const 
   }
   CrashPoint("rewrite:committed");
   return rows;
+}
+
+arrow::Result<int64_t> RewritePartition(const duckdb::Connection& con, const VolumeRef& volume,
+                                        const std::string& table, const std::string& date, const FileLayout& layout) {
+  auto rewritten = RewriteSteps(con, volume, table, date, layout);
+  if (rewritten.ok()) return rewritten;
+  return rewritten.status().WithMessage("rewrite of ", table, " ", date, " in ", volume.label, ": ",
+                                        rewritten.status().message());
 }
 
 arrow::Status FlushInlined(const duckdb::Connection& con, const VolumeRef& volume, const std::string& table) {

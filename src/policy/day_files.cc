@@ -63,9 +63,8 @@ arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const s
                                                                 "database_name = $1 AND schema_name = 'main' AND "
                                                                 "table_name = $2 AND column_name = $3",
                                                            {catalog, table, layout.split_column}));
-  const int files = has_split == "0" ? 1
-                                     : static_cast<int>(std::clamp<int64_t>(rows / std::max<int64_t>(1, layout.min_rows_per_file),
-                                                                            1, layout.files_per_day));
+  const int64_t by_size = rows / std::max<int64_t>(1, layout.min_rows_per_file);
+  const int files = has_split == "0" ? 1 : static_cast<int>(std::clamp<int64_t>(by_size, 1, layout.files_per_day));
   ARROW_ASSIGN_OR_RAISE(auto bounds, SplitBounds(con, source, where, layout.split_column, files));
   // APPEND: the folder holds the partition's other files. This write's files share a fresh id,
   // which finds them again (on S3 too) and never collides.

@@ -19,30 +19,33 @@ using duckdb::QuoteIdent;
 using duckdb::QuoteLiteral;
 
 std::string DateFilter(const std::string& date, int64_t row_limit) {
-  return " WHERE " + QuoteIdent(lake::kPartitionColumn) + " = " + QuoteLiteral(date) +
-         "::DATE AND rowid < " + std::to_string(row_limit);
+  return DateWhere("=", date) + " AND rowid < " + std::to_string(row_limit);
 }
 
-/// Delete the source rows a move covers; a no-op (no commit) when they are gone already.
-arrow::Result<int64_t> DeleteMoved(const duckdb::Connection& con, const VolumeRef& src, const std::string& table,
-                                   const std::string& date, int64_t row_limit) {
-  const std::string where = DateFilter(date, row_limit);
-  const std::string name = QualifiedName(src.catalog, "main", table);
-  ARROW_ASSIGN_OR_RAISE(auto left, duckdb::QueryValue(con, "SELECT count(*) FROM " + name + where, {}));
+}  // namespace
+
+std::string DateWhere(const std::string& op, const std::string& date) {
+  return " WHERE " + QuoteIdent(lake::kPartitionColumn) + " " + op + " " + QuoteLiteral(date) + "::DATE";
+}
+
+arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const std::string& qualified_table,
+                                  const std::string& where) {
+  ARROW_ASSIGN_OR_RAISE(auto left, duckdb::QueryValue(con, "SELECT count(*) FROM " + qualified_table + where, {}));
   if (left == "0") return 0;
   int64_t deleted = 0;
   ARROW_RETURN_NOT_OK(lake::RetryCommit([&]() -> arrow::Status {
-    ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + name + where));
+    ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + qualified_table + where));
     return arrow::Status::OK();
   }));
   return deleted;
 }
 
-
-}  // namespace
-
-static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
-                                    const std::string& table, const std::string& date, const FileLayout& layout);
+arrow::Result<PartitionRows> CountPartition(const duckdb::Connection& con, const std::string& qualified_table,
+                                            const std::string& date) {
+  ARROW_ASSIGN_OR_RAISE(auto r, duckdb::QueryRows(con, "SELECT count(*), coalesce(max(rowid) + 1, 0) FROM " +
+                                                           qualified_table + DateWhere("=", date)));
+  return PartitionRows{std::stoll(r[0][0]), std::stoll(r[0][1])};
+}
 
 arrow::Status InTransaction(const duckdb::Connection& con, const std::function<arrow::Status()>& body) {
   ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
@@ -72,26 +75,14 @@ arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& 
   return true;
 }
 
-arrow::Result<MoveResult> MovePartition(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
-                                        const std::string& table, const std::string& date, const FileLayout& layout) {
-  auto moved = MoveSteps(con, src, dst, table, date, layout);
-  if (moved.ok()) return moved;
-  return moved.status().WithMessage("move of ", table, " ", date, " from ", src.label, " to ", dst.label, ": ",
-                                    moved.status().message());
-}
-
+/// The steps; the caller adds what failed where to the message.
 static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
                                     const std::string& table, const std::string& date, const FileLayout& layout) {
   ARROW_ASSIGN_OR_RAISE(bool created, EnsureTable(con, src, dst, table));
   if (created) return arrow::Status::Invalid("the destination table was missing (created now; moved next time)");
-  const std::string source = QualifiedName(src.catalog, "main", table);
-  // Rows committed later get larger rowids: the limit takes exactly what is there now.
-  ARROW_ASSIGN_OR_RAISE(auto limits, duckdb::QueryRows(con, "SELECT count(*), coalesce(max(rowid) + 1, 0) FROM " +
-                                                                source + " WHERE " +
-                                                                QuoteIdent(lake::kPartitionColumn) + " = " +
-                                                                QuoteLiteral(date) + "::DATE"));
+  ARROW_ASSIGN_OR_RAISE(auto partition, CountPartition(con, QualifiedName(src.catalog, "main", table), date));
   MoveResult result;
-  const int64_t rows = std::stoll(limits[0][0]), row_limit = std::stoll(limits[0][1]);
+  const int64_t rows = partition.rows, row_limit = partition.row_limit;
   if (rows == 0) return result;
   const std::string where = DateFilter(date, row_limit);
   ARROW_ASSIGN_OR_RAISE(auto files,
@@ -113,7 +104,7 @@ static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const 
     return committed.WithMessage("destination commit failed (source untouched): ", committed.message());
   }
   CrashPoint("move:committed");
-  auto deleted = DeleteMoved(con, src, table, date, row_limit);
+  auto deleted = DeleteRows(con, QualifiedName(src.catalog, "main", table), DateFilter(date, row_limit));
   if (!deleted.ok()) {
     // The rows are hidden in the source already (the mark); FinishMoves deletes them later.
     return deleted.status().WithMessage("copied, source delete pending: ", deleted.status().message());
@@ -123,6 +114,14 @@ static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const 
   result.files = static_cast<int>(files.paths.size());
   ARROW_ASSIGN_OR_RAISE(result.bytes, RegisteredBytes(con, dst.catalog, files.paths));
   return result;
+}
+
+arrow::Result<MoveResult> MovePartition(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
+                                        const std::string& table, const std::string& date, const FileLayout& layout) {
+  auto moved = MoveSteps(con, src, dst, table, date, layout);
+  if (moved.ok()) return moved;
+  return moved.status().WithMessage("move of ", table, " ", date, " from ", src.label, " to ", dst.label, ": ",
+                                    moved.status().message());
 }
 
 arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
@@ -136,7 +135,8 @@ arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRe
   int64_t deleted = 0;
   for (const auto& m : pending) {
     if (std::find(tables.begin(), tables.end(), m[0]) == tables.end()) continue;
-    ARROW_ASSIGN_OR_RAISE(int64_t n, DeleteMoved(con, src, m[0], m[1], std::stoll(m[2])));
+    ARROW_ASSIGN_OR_RAISE(int64_t n, DeleteRows(con, QualifiedName(src.catalog, "main", m[0]),
+                                                DateFilter(m[1], std::stoll(m[2]))));
     if (n > 0) spdlog::info("storage policy: finished the move of {} {} to {}: {} source rows deleted", m[0], m[1],
                             dst.label, n);
     deleted += n;

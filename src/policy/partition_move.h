@@ -40,6 +40,23 @@ arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRe
 arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,
                           const std::string& table);
 
+/// Delete the rows of `qualified_table` that `where` (a WHERE clause) selects, retried on
+/// conflicts; no commit when there are none. Returns the rows deleted.
+arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const std::string& qualified_table,
+                                  const std::string& where);
+
+/// A date partition as of now: its rows, and the rowid limit above all of them (rows committed
+/// later get larger rowids).
+struct PartitionRows {
+  int64_t rows = 0;
+  int64_t row_limit = 0;
+};
+arrow::Result<PartitionRows> CountPartition(const duckdb::Connection& con, const std::string& qualified_table,
+                                            const std::string& date);
+
+/// " WHERE date <op> '<date>'::DATE".
+std::string DateWhere(const std::string& op, const std::string& date);
+
 /// Run `body` in one transaction (ROLLBACK when it fails).
 arrow::Status InTransaction(const duckdb::Connection& con, const std::function<arrow::Status()>& body);
 

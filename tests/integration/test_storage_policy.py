@@ -570,7 +570,7 @@ def test_policy_metrics_parse(scenario, request):
     for (name, labels), v in samples.items():
         if name == "homer_policy_maintenance_steps_total":
             steps.setdefault(dict(labels)["step"], Counter())[dict(labels)["outcome"]] += v
-    for step in ("ducklake_expire_snapshots", "ducklake_merge_adjacent_files", "ducklake_cleanup_old_files",
+    for step in ("ducklake_expire_snapshots", "ducklake_cleanup_old_files",
                  "ducklake_delete_orphaned_files"):
         assert step in steps, f"no {step} in homer_policy_maintenance_steps_total: {steps}"
     failed = sum(c["failed"] for c in steps.values())

@@ -159,18 +159,14 @@ TEST_F(Tiered, AMoveInterruptedAfterItsDestinationCommitShowsEachRowOnceAndIsFin
   ASSERT_TRUE(con.ok());
   const auto& hot = policy_->volumes()[0];
   const auto& cold = policy_->volumes()[1];
-  auto limit = duckdb::QueryValue(*con, "SELECT max(rowid) + 1 FROM " +
-                                            duckdb::QualifiedName(hot.catalog, "main", "hep_proto_1_call"), {});
-  ASSERT_TRUE(limit.ok());
-  const std::string date = duckdb::QueryValue(*con, "SELECT min(date)::VARCHAR FROM " +
-                                                        duckdb::QualifiedName(hot.catalog, "main", "hep_proto_1_call"),
-                                              {})
-                               .ValueOr("");
-  ASSERT_FALSE(date.empty());
-  ASSERT_TRUE(duckdb::Exec(*con, "BEGIN; INSERT INTO " + duckdb::QualifiedName(cold.catalog, "main", "hep_proto_1_call") +
-                                     " SELECT * FROM " + duckdb::QualifiedName(hot.catalog, "main", "hep_proto_1_call") +
-                                     "; " + lake::RecordMoveSql(cold.catalog, "hep_proto_1_call", date,
-                                                                std::stoll(*limit), "hot") +
+  const std::string hot_table = duckdb::QualifiedName(hot.catalog, "main", "hep_proto_1_call");
+  const std::string cold_table = duckdb::QualifiedName(cold.catalog, "main", "hep_proto_1_call");
+  auto limit = duckdb::QueryValue(*con, "SELECT max(rowid) + 1 FROM " + hot_table, {});
+  auto date = duckdb::QueryValue(*con, "SELECT min(date)::VARCHAR FROM " + hot_table, {});
+  ASSERT_TRUE(limit.ok() && date.ok());
+  ASSERT_TRUE(duckdb::Exec(*con, "BEGIN; INSERT INTO " + cold_table + " SELECT * FROM " + hot_table + "; " +
+                                     lake::RecordMoveSql(cold.catalog, "hep_proto_1_call", *date, std::stoll(*limit),
+                                                         "hot") +
                                      "; COMMIT")
                   .ok());
   EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 100);
