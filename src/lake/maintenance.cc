@@ -35,9 +35,11 @@ arrow::Result<int> RemoveEmptyDirectories(const std::filesystem::path& root) {
 }
 
 MaintenanceStep RunStep(const duckdb::Connection& con, const std::string& volume, const std::string& step,
-                        const std::string& sql) {
+                        const std::string& sql, std::mutex* gate = nullptr) {
   MaintenanceStep out{volume, step, false, "", 0};
   const auto start = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> hold;
+  if (gate) hold = std::unique_lock(*gate);
   auto rows = duckdb::QueryRows(con, sql);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.ok = rows.ok();
@@ -49,7 +51,7 @@ MaintenanceStep RunStep(const duckdb::Connection& con, const std::string& volume
 
 std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, const std::string& label,
                                              const std::string& catalog, const std::string& cutoff_sql,
-                                             bool merge_adjacent_files) {
+                                             bool merge_adjacent_files, std::mutex* gate) {
   const std::string lit = QuoteLiteral(catalog);
   // DuckLake 1.5.5 on a sqlite catalog compares `older_than` with the stored times as text, so
   // any cutoff counts as the end of its UTC day (older_than => now() - 1 hour expired snapshots
@@ -57,16 +59,17 @@ std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, cons
   const std::string cutoff = "timezone('UTC', date_trunc('day', timezone('UTC', " + cutoff_sql + ")) - INTERVAL 1 DAY)";
   std::vector<MaintenanceStep> steps;
   steps.push_back(RunStep(con, label, "ducklake_expire_snapshots",
-                          "SELECT * FROM ducklake_expire_snapshots(" + lit + ", older_than => " + cutoff + ")"));
+                          "SELECT * FROM ducklake_expire_snapshots(" + lit + ", older_than => " + cutoff + ")", gate));
   if (merge_adjacent_files) {
     steps.push_back(RunStep(con, label, "ducklake_merge_adjacent_files",
                             "SELECT * FROM ducklake_merge_adjacent_files(" + lit + ")"));
   }
   steps.push_back(RunStep(con, label, "ducklake_cleanup_old_files",
-                          "SELECT * FROM ducklake_cleanup_old_files(" + lit + ", older_than => " + cutoff + ")"));
+                          "SELECT * FROM ducklake_cleanup_old_files(" + lit + ", older_than => " + cutoff + ")", gate));
   steps.push_back(RunStep(con, label, "ducklake_delete_orphaned_files",
                           "SELECT * FROM ducklake_delete_orphaned_files(" + lit + ", older_than => " + cutoff +
-                              ")"));
+                              ")",
+                          gate));
   return steps;
 }
 

@@ -5,6 +5,7 @@
 
 #include <arrow/result.h>
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,10 @@ arrow::Result<std::string> NormalizeInterval(const std::string& text, const std:
 /// DuckLake's maintenance of one attached (writable) catalog: ducklake_expire_snapshots,
 /// ducklake_merge_adjacent_files (unless told not to), ducklake_cleanup_old_files and ducklake_delete_orphaned_files,
 /// each with `older_than` = `cutoff_sql` (a SQL timestamp expression). A failed step is reported
-/// and the next one still runs.
+/// and the next one still runs. Each step holds `commit_gate` (lake/commit_gate.h) when given.
 std::vector<MaintenanceStep> MaintainCatalog(const duckdb::Connection& con, const std::string& label,
                                              const std::string& catalog, const std::string& cutoff_sql,
-                                             bool merge_adjacent_files = true);
+                                             bool merge_adjacent_files = true, std::mutex* commit_gate = nullptr);
 
 /// Run, per volume: ducklake_expire_snapshots, ducklake_merge_adjacent_files,
 /// ducklake_cleanup_old_files, ducklake_delete_orphaned_files, then remove empty directories of

@@ -1,6 +1,7 @@
 #include "policy/compaction.h"
 
 #include "duckdb/sql_text.h"
+#include "lake/commit_gate.h"
 #include "lake/commit_retry.h"
 #include "lake/hep_tables.h"
 #include "policy/crash_point.h"
@@ -18,7 +19,7 @@ using duckdb::QuoteLiteral;
 
 arrow::Result<int64_t> ExpirePartitions(const duckdb::Connection& con, const VolumeRef& volume,
                                         const std::string& table, const std::string& cutoff) {
-  return DeleteRows(con, QualifiedName(volume.catalog, "main", table), DateWhere("<=", cutoff));
+  return DeleteRows(con, volume, QualifiedName(volume.catalog, "main", table), DateWhere("<=", cutoff));
 }
 
 /// The steps; the caller adds what failed where to the message.
@@ -34,7 +35,7 @@ static arrow::Result<int64_t> RewriteSteps(const duckdb::Connection& con, const 
                         WriteDayFiles(con, volume.catalog, table, where, rows, volume.data_prefix, date, layout));
   CrashPoint("rewrite:written");
   auto swapped = lake::RetryCommit([&] {
-    return InTransaction(con, [&]() -> arrow::Status {
+    return InTransaction(con, volume, [&]() -> arrow::Status {
       ARROW_ASSIGN_OR_RAISE(int64_t deleted, duckdb::ExecCount(con, "DELETE FROM " + name + where));
       if (deleted != rows || files.rows != rows) {
         return arrow::Status::Invalid(deleted, " rows to replace, ", files.rows, " written, ", rows,
@@ -62,6 +63,7 @@ arrow::Result<int64_t> RewritePartition(const duckdb::Connection& con, const Vol
 
 arrow::Status FlushInlined(const duckdb::Connection& con, const VolumeRef& volume, const std::string& table) {
   return lake::RetryCommit([&] {
+    std::lock_guard gate(lake::CommitGate(volume.catalog_path));  // the statement commits
     return Exec(con, "SELECT * FROM ducklake_flush_inlined_data(" + QuoteLiteral(volume.catalog) +
                          ", schema_name => 'main', table_name => " + QuoteLiteral(table) + ")");
   });

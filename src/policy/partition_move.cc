@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "duckdb/sql_text.h"
+#include "lake/commit_gate.h"
 #include "lake/commit_retry.h"
 #include "lake/hep_tables.h"
 #include "lake/move_marks.h"
@@ -28,14 +29,16 @@ std::string DateWhere(const std::string& op, const std::string& date) {
   return " WHERE " + QuoteIdent(lake::kPartitionColumn) + " " + op + " " + QuoteLiteral(date) + "::DATE";
 }
 
-arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const std::string& qualified_table,
-                                  const std::string& where) {
+arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const VolumeRef& volume,
+                                  const std::string& qualified_table, const std::string& where) {
   ARROW_ASSIGN_OR_RAISE(auto left, duckdb::QueryValue(con, "SELECT count(*) FROM " + qualified_table + where, {}));
   if (left == "0") return 0;
   int64_t deleted = 0;
-  ARROW_RETURN_NOT_OK(lake::RetryCommit([&]() -> arrow::Status {
-    ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + qualified_table + where));
-    return arrow::Status::OK();
+  ARROW_RETURN_NOT_OK(lake::RetryCommit([&] {
+    return InTransaction(con, volume, [&]() -> arrow::Status {
+      ARROW_ASSIGN_OR_RAISE(deleted, duckdb::ExecCount(con, "DELETE FROM " + qualified_table + where));
+      return arrow::Status::OK();
+    });
   }));
   return deleted;
 }
@@ -47,7 +50,11 @@ arrow::Result<PartitionRows> CountPartition(const duckdb::Connection& con, const
   return PartitionRows{std::stoll(r[0][0]), std::stoll(r[0][1])};
 }
 
-arrow::Status InTransaction(const duckdb::Connection& con, const std::function<arrow::Status()>& body) {
+arrow::Status InTransaction(const duckdb::Connection& con, const VolumeRef& volume,
+                            const std::function<arrow::Status()>& body) {
+  // The whole transaction, not only COMMIT: ducklake_add_data_files and DELETE may take the
+  // catalog's write lock before it.
+  std::lock_guard gate(lake::CommitGate(volume.catalog_path));
   ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
   arrow::Status st = body();
   if (st.ok()) st = Exec(con, "COMMIT");
@@ -64,7 +71,7 @@ arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& 
   if (found != "0") return false;
   const std::string name = QualifiedName(dst.catalog, "main", table);
   ARROW_RETURN_NOT_OK(lake::RetryCommit([&] {
-    return InTransaction(con, [&] {
+    return InTransaction(con, dst, [&] {
       ARROW_RETURN_NOT_OK(Exec(con, "CREATE TABLE IF NOT EXISTS " + name + " AS SELECT * FROM " +
                                         QualifiedName(src.catalog, "main", table) + " WITH NO DATA"));
       ARROW_RETURN_NOT_OK(Exec(con, "ALTER TABLE " + name + " SET PARTITIONED BY (" +
@@ -94,7 +101,7 @@ static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const 
   }
   CrashPoint("move:written");
   auto committed = lake::RetryCommit([&] {
-    return InTransaction(con, [&]() -> arrow::Status {
+    return InTransaction(con, dst, [&]() -> arrow::Status {
       for (const auto& f : files.paths) ARROW_RETURN_NOT_OK(Exec(con, AddDataFileSql(dst.catalog, table, f)));
       return Exec(con, lake::RecordMoveSql(dst.catalog, table, date, row_limit, src.label));
     });
@@ -104,7 +111,7 @@ static arrow::Result<MoveResult> MoveSteps(const duckdb::Connection& con, const 
     return committed.WithMessage("destination commit failed (source untouched): ", committed.message());
   }
   CrashPoint("move:committed");
-  auto deleted = DeleteRows(con, QualifiedName(src.catalog, "main", table), DateFilter(date, row_limit));
+  auto deleted = DeleteRows(con, src, QualifiedName(src.catalog, "main", table), DateFilter(date, row_limit));
   if (!deleted.ok()) {
     // The rows are hidden in the source already (the mark); FinishMoves deletes them later.
     return deleted.status().WithMessage("copied, source delete pending: ", deleted.status().message());
@@ -135,7 +142,7 @@ arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRe
   int64_t deleted = 0;
   for (const auto& m : pending) {
     if (std::find(tables.begin(), tables.end(), m[0]) == tables.end()) continue;
-    ARROW_ASSIGN_OR_RAISE(int64_t n, DeleteRows(con, QualifiedName(src.catalog, "main", m[0]),
+    ARROW_ASSIGN_OR_RAISE(int64_t n, DeleteRows(con, src, QualifiedName(src.catalog, "main", m[0]),
                                                 DateFilter(m[1], std::stoll(m[2]))));
     if (n > 0) spdlog::info("storage policy: finished the move of {} {} to {}: {} source rows deleted", m[0], m[1],
                             dst.label, n);
@@ -144,14 +151,9 @@ arrow::Result<int64_t> FinishMoves(const duckdb::Connection& con, const VolumeRe
   // Old marks can go once their source rows have been gone a while (a query that bound the
   // source before a delete above could still be binding the destination).
   if (deleted > 0) return deleted;
-  ARROW_ASSIGN_OR_RAISE(auto old, duckdb::QueryValue(con, "SELECT count(*) FROM " + marks + " WHERE moved_at < now() - "
-                                                          "to_seconds(" + std::to_string(keep_marks_sec) + ")", {}));
-  if (old != "0") {
-    ARROW_RETURN_NOT_OK(lake::RetryCommit([&] {
-      return Exec(con, "DELETE FROM " + marks + " WHERE moved_at < now() - to_seconds(" +
-                           std::to_string(keep_marks_sec) + ")");
-    }));
-  }
+  ARROW_RETURN_NOT_OK(DeleteRows(con, dst, marks,
+                                 " WHERE moved_at < now() - to_seconds(" + std::to_string(keep_marks_sec) + ")")
+                          .status());
   return deleted;
 }
 

@@ -42,8 +42,8 @@ arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& 
 
 /// Delete the rows of `qualified_table` that `where` (a WHERE clause) selects, retried on
 /// conflicts; no commit when there are none. Returns the rows deleted.
-arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const std::string& qualified_table,
-                                  const std::string& where);
+arrow::Result<int64_t> DeleteRows(const duckdb::Connection& con, const VolumeRef& volume,
+                                  const std::string& qualified_table, const std::string& where);
 
 /// A date partition as of now: its rows, and the rowid limit above all of them (rows committed
 /// later get larger rowids).
@@ -57,7 +57,9 @@ arrow::Result<PartitionRows> CountPartition(const duckdb::Connection& con, const
 /// " WHERE date <op> '<date>'::DATE".
 std::string DateWhere(const std::string& op, const std::string& date);
 
-/// Run `body` in one transaction (ROLLBACK when it fails).
-arrow::Status InTransaction(const duckdb::Connection& con, const std::function<arrow::Status()>& body);
+/// Run `body` in one transaction that writes to `volume` (ROLLBACK when it fails), holding the
+/// volume's commit gate (lake/commit_gate.h) throughout.
+arrow::Status InTransaction(const duckdb::Connection& con, const VolumeRef& volume,
+                            const std::function<arrow::Status()>& body);
 
 }  // namespace homer::policy

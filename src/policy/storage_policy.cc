@@ -9,6 +9,7 @@
 
 #include "config/config_loader.h"
 #include "duckdb/sql_text.h"
+#include "lake/commit_gate.h"
 #include "lake/maintenance.h"
 #include "lake/maintenance_lock.h"
 #include "lake/move_marks.h"
@@ -78,6 +79,7 @@ arrow::Status StoragePolicy::Attach() {
                                                               "database_name = $1 AND schema_name = $2",
                                                          {ref.catalog, lake::kPolicySchema}));
       if (had == "0") {
+        std::lock_guard gate(lake::CommitGate(ref.catalog_path));
         ARROW_RETURN_NOT_OK(duckdb::Exec(con, lake::CreateMoveMarksSql(ref.catalog)));
         ready_at_[ref.catalog] = Clock::now() + options_.new_table_delay;
       }
@@ -354,7 +356,8 @@ arrow::Status StoragePolicy::CompactVolume(const duckdb::Connection& con, size_t
   // No ducklake_merge_adjacent_files here: it rewrites history (a merged file takes its first
   // file's begin snapshot), and a reader answered once without the merged day while it ran in
   // an end-to-end test. Closed days are rewritten above in plain commits instead.
-  for (const auto& step : lake::MaintainCatalog(con, v.label, v.catalog, cutoff, /*merge_adjacent_files=*/false)) {
+  for (const auto& step : lake::MaintainCatalog(con, v.label, v.catalog, cutoff, /*merge_adjacent_files=*/false,
+                                                &lake::CommitGate(v.catalog_path))) {
     PolicyMetrics::Get().maintenance.With({step.step, step.ok ? "ok" : "failed"}).Add();
     if (!step.ok) {
       Failed(arrow::Status::IOError("volume ", v.label, ": ", step.step, ": ", step.detail),

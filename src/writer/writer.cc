@@ -8,6 +8,7 @@
 
 #include "config/config_loader.h"
 #include "duckdb/sql_text.h"
+#include "lake/commit_gate.h"
 #include "lake/sqlite_catalog.h"
 #include "lake/volume.h"
 #include "lake/write_buffer.h"
@@ -151,7 +152,10 @@ arrow::Result<TableBuffer*> Writer::Table(const std::string& name, lake::HepSche
     // Another writer of the same lake may create it at the same moment: a conflict is retried.
     arrow::Status st;
     for (int attempt = 0; attempt < 5; ++attempt) {
-      st = Exec(append_con_, "BEGIN; " + lake::CreateHepTableSql(lake_catalog_, name, schema) + " COMMIT");
+      {
+        std::lock_guard gate(lake::CommitGate(options_.storage.catalog_path));
+        st = Exec(append_con_, "BEGIN; " + lake::CreateHepTableSql(lake_catalog_, name, schema) + " COMMIT");
+      }
       if (st.ok()) break;
       (void)Exec(append_con_, "ROLLBACK");
       if (st.message().find("already exists") != std::string::npos) {

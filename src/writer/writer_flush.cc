@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "duckdb/sql_text.h"
+#include "lake/commit_gate.h"
 #include "lake/commit_retry.h"
 #include "lake/write_buffer.h"
 #include "writer/journal.h"
@@ -79,6 +80,8 @@ arrow::Status Writer::FlushOnce() {
   const auto started = std::chrono::steady_clock::now();
   int64_t rows = 0;
   auto run = [&]() -> arrow::Status {
+    // The whole transaction: DuckLake may take the catalog's write lock before COMMIT.
+    std::lock_guard gate(lake::CommitGate(options_.storage.catalog_path));
     ARROW_RETURN_NOT_OK(Exec(flush_con_, "BEGIN TRANSACTION"));
     for (auto& target : targets) {
       std::string columns;
