@@ -4,6 +4,7 @@
 #include <set>
 
 #include "duckdb/sql_text.h"
+#include "lake/hep_tables.h"
 #include "lake/move_marks.h"
 #include "lake/write_buffer.h"
 
@@ -141,9 +142,11 @@ std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolu
     if (holder == table.volume_columns.end()) continue;
     // This volume's columns and types decide between the column, a cast, or a typed NULL.
     if (!sql.empty()) sql += "\nUNION ALL\n";
+    // Moves are by date partition: a table without `date` is never moved.
+    const bool moved = !volume.moves_into.empty() && holder->second.count(kPartitionColumn);
     sql += "SELECT " + BranchColumns(table, holder->second, volume) + " FROM " +
-           (volume.moves_into.empty() ? QualifiedName(volume.catalog, "main", table.name)
-                                      : SourceWithoutMovedSql(volume.catalog, table.name, volume.moves_into));
+           (moved ? SourceWithoutMovedSql(volume.catalog, table.name, volume.moves_into)
+                  : QualifiedName(volume.catalog, "main", table.name));
     auto buffered = table.buffer_columns.find(volume.label);
     if (buffered == table.buffer_columns.end()) continue;
     // Rows still in the writer's buffer: those above the mark of this query's snapshot of the

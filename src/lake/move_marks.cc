@@ -1,6 +1,7 @@
 #include "lake/move_marks.h"
 
 #include "duckdb/sql_text.h"
+#include "lake/hep_tables.h"
 
 namespace homer::lake {
 
@@ -34,7 +35,7 @@ std::string SourceWithoutMovedSql(const std::string& catalog, const std::string&
   // A hash anti join on date against a table that is empty but for recent moves: user filters
   // still reach the scan below it.
   return QualifiedName(catalog, "main", table) + " AS _src ANTI JOIN " + MovedRowsSql(dst_catalog, table) +
-         " AS _moved ON _src.date = _moved.date AND _src.rowid < _moved.row_limit";
+         " AS _moved ON _src." + QuoteIdent(kPartitionColumn) + " = _moved.date AND _src.rowid < _moved.row_limit";
 }
 
 }  // namespace homer::lake
