@@ -138,7 +138,7 @@ void StoragePolicy::Loop() {
   while (!stopping_) {
     auto next = s.compaction.enable ? std::min(next_move, next_compaction) : next_move;
     if (!moving) next = next_compaction;
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) break;
+    if (wake_.wait_until(lock, next, [this] { return stopping_.load(); })) break;
     lock.unlock();
     if (moving && Clock::now() >= next_move) {
       if (auto st = RunMoves(); !st.ok()) spdlog::warn("storage policy: move cycle: {}", st.message());
@@ -218,7 +218,7 @@ void StoragePolicy::RunMovesOf(size_t from, const std::vector<Move>& moves) {
       Move m;
       {
         std::lock_guard lock(next_mutex);
-        if (next == moves.size()) return;
+        if (next == moves.size() || stopping_) return;
         m = moves[next++];
       }
       const auto started = Clock::now();
@@ -262,7 +262,7 @@ arrow::Status StoragePolicy::RunMoves() {
   ARROW_ASSIGN_OR_RAISE(auto con, duckdb::Connect(db_));
   const std::string today = UtcDate(0);
   const int keep_marks = options_.storage.compaction.snapshot_expire_interval_sec;
-  for (size_t i = 0; i < volumes_.size(); ++i) {
+  for (size_t i = 0; i < volumes_.size() && !stopping_; ++i) {
     const bool last = i + 1 == volumes_.size();
     std::vector<std::string> paths = {volumes_[i].catalog_path};
     if (!last) paths.push_back(volumes_[i + 1].catalog_path);
@@ -335,6 +335,7 @@ arrow::Status StoragePolicy::CompactVolume(const duckdb::Connection& con, size_t
     }
     ARROW_ASSIGN_OR_RAISE(auto partitions, lake::ListPartitions(con, v.catalog, table));
     for (const auto& p : partitions) {
+      if (stopping_) return arrow::Status::OK();
       // Closed days only, quiet for min_age_sec, not yet in the layout (one set of our files).
       if (p.date >= today || p.newest_age_sec < c.min_age_sec) continue;
       if (p.all_compacted && p.files <= layout_.files_per_day) continue;
@@ -375,7 +376,7 @@ arrow::Status StoragePolicy::RunCompaction() {
   }
   ARROW_ASSIGN_OR_RAISE(auto con, duckdb::Connect(db_));
   const std::string today = UtcDate(0);
-  for (size_t i = 0; i < volumes_.size(); ++i) {
+  for (size_t i = 0; i < volumes_.size() && !stopping_; ++i) {
     std::vector<std::string> paths = {volumes_[i].catalog_path};
     if (i + 1 < volumes_.size()) paths.push_back(volumes_[i + 1].catalog_path);
     std::string busy;

@@ -10,6 +10,7 @@
 
 #include <arrow/result.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -110,7 +111,9 @@ class StoragePolicy {
   std::mutex job_mutex_;  ///< one cycle at a time (schedule, tests)
   std::mutex wake_mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  /// Set by Stop(): a running cycle ends after its current step (SIGTERM waits for one move or
+  /// rewrite, not for a whole cycle).
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 
