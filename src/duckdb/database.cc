@@ -68,6 +68,14 @@ arrow::Status Exec(const Connection& con, const std::string& sql) {
   return arrow::Status::OK();
 }
 
+arrow::Status InTransaction(const Connection& con, const std::function<arrow::Status()>& body) {
+  ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
+  arrow::Status st = body();
+  if (st.ok()) st = Exec(con, "COMMIT");
+  if (!st.ok()) (void)Exec(con, "ROLLBACK");
+  return st;
+}
+
 arrow::Result<std::vector<std::vector<std::string>>> QueryRows(const Connection& con, const std::string& sql) {
   // Cast every column to VARCHAR in SQL so the reader below handles one vector layout.
   const std::string text_sql = "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (" + sql + ")";

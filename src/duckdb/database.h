@@ -8,6 +8,7 @@
 #include <arrow/status.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +77,9 @@ arrow::Result<Connection> Connect(const Database& db);
 
 /// Run a statement whose result is not needed.
 arrow::Status Exec(const Connection& con, const std::string& sql);
+
+/// Run `body` between BEGIN TRANSACTION and COMMIT; ROLLBACK when either fails.
+arrow::Status InTransaction(const Connection& con, const std::function<arrow::Status()>& body);
 
 /// Run a statement and return the rows it inserted, updated or deleted (COPY: rows written).
 arrow::Result<int64_t> ExecCount(const Connection& con, const std::string& sql);

@@ -164,8 +164,7 @@ arrow::Status WriteMergedViews(const duckdb::Connection& con, const std::string&
                         QueryColumn(con, "SELECT view_name FROM duckdb_views() WHERE database_name = " +
                                              QuoteLiteral(lake_name) + " AND schema_name = 'main' AND NOT internal"));
   std::set<std::string> keep;
-  ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
-  auto body = [&]() -> arrow::Status {
+  return duckdb::InTransaction(con, [&]() -> arrow::Status {
     for (const auto& table : tables) {
       keep.insert(table.name);
       ARROW_RETURN_NOT_OK(Exec(con, "CREATE OR REPLACE VIEW " + QualifiedName(lake_name, "main", table.name) +
@@ -175,13 +174,7 @@ arrow::Status WriteMergedViews(const duckdb::Connection& con, const std::string&
       if (!keep.count(view)) ARROW_RETURN_NOT_OK(Exec(con, "DROP VIEW " + QualifiedName(lake_name, "main", view)));
     }
     return arrow::Status::OK();
-  };
-  auto st = body();
-  if (!st.ok()) {
-    (void)Exec(con, "ROLLBACK");
-    return st;
-  }
-  return Exec(con, "COMMIT");
+  });
 }
 
 }  // namespace homer::lake

@@ -55,11 +55,7 @@ arrow::Status InTransaction(const duckdb::Connection& con, const VolumeRef& volu
   // The whole transaction, not only COMMIT: ducklake_add_data_files and DELETE may take the
   // catalog's write lock before it.
   std::lock_guard gate(lake::CommitGate(volume.catalog_path));
-  ARROW_RETURN_NOT_OK(Exec(con, "BEGIN TRANSACTION"));
-  arrow::Status st = body();
-  if (st.ok()) st = Exec(con, "COMMIT");
-  if (!st.ok()) (void)Exec(con, "ROLLBACK");
-  return st;
+  return duckdb::InTransaction(con, body);
 }
 
 arrow::Result<bool> EnsureTable(const duckdb::Connection& con, const VolumeRef& src, const VolumeRef& dst,

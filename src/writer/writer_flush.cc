@@ -79,10 +79,7 @@ arrow::Status Writer::FlushOnce() {
   if (targets.empty()) return arrow::Status::OK();
   const auto started = std::chrono::steady_clock::now();
   int64_t rows = 0;
-  auto run = [&]() -> arrow::Status {
-    // The whole transaction: DuckLake may take the catalog's write lock before COMMIT.
-    std::lock_guard gate(lake::CommitGate(options_.storage.catalog_path));
-    ARROW_RETURN_NOT_OK(Exec(flush_con_, "BEGIN TRANSACTION"));
+  auto insert = [&]() -> arrow::Status {
     for (auto& target : targets) {
       std::string columns;
       for (const auto& c : lake::HepColumns(target.table->schema)) {
@@ -97,13 +94,17 @@ arrow::Status Writer::FlushOnce() {
       rows += n;
       ARROW_RETURN_NOT_OK(Exec(flush_con_, lake::RecordMarkSql(lake_catalog_, target.table->name, target.to)));
     }
-    return Exec(flush_con_, "COMMIT");
+    return arrow::Status::OK();
   };
-  arrow::Status st = run();
+  arrow::Status st;
+  {
+    // The whole transaction: DuckLake may take the catalog's write lock before COMMIT.
+    std::lock_guard gate(lake::CommitGate(options_.storage.catalog_path));
+    st = duckdb::InTransaction(flush_con_, insert);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto& m = WriterMetrics::Get();
   if (!st.ok()) {
-    (void)Exec(flush_con_, "ROLLBACK");
     m.flushes.With({"failed"}).Add();
     std::lock_guard lock(stats_mutex_);
     ++stats_.flush_failures;
