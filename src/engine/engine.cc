@@ -173,7 +173,7 @@ std::vector<lake::MergedVolume> Engine::MergedVolumes() const {
   for (const auto& v : volumes()) {
     auto buffer = options_.write_buffers.find(v.config.name);
     out.push_back({v.config.name, v.catalog, v.attached ? "" : v.error,
-                   buffer == options_.write_buffers.end() ? "" : buffer->second});
+                   buffer == options_.write_buffers.end() ? "" : buffer->second, /*moves_into=*/""});
   }
   return out;
 }

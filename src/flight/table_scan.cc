@@ -79,7 +79,7 @@ arrow::Result<Relation> TableScanner::ResolveMerged(const LakeTable& table, cons
   // fail the scan rather than leave its rows out (lake/merged_catalog.h).
   for (const auto& v : engine_->volumes()) {
     if (!v.attached) {
-      return arrow::Status::IOError(lake::NotAttachedMessage({v.config.name, v.catalog, v.error, ""}));
+      return arrow::Status::IOError(lake::NotAttachedMessage({v.config.name, v.catalog, v.error, "", ""}));
     }
   }
   std::string branches;

@@ -3,19 +3,14 @@
 #include "duckdb/sql_text.h"
 #include "lake/commit_gate.h"
 #include "lake/commit_retry.h"
-#include "lake/hep_tables.h"
 #include "policy/crash_point.h"
 #include "policy/partition_move.h"
 
 namespace homer::policy {
-namespace {
 
 using duckdb::Exec;
 using duckdb::QualifiedName;
-using duckdb::QuoteIdent;
 using duckdb::QuoteLiteral;
-
-}  // namespace
 
 arrow::Result<int64_t> ExpirePartitions(const duckdb::Connection& con, const VolumeRef& volume,
                                         const std::string& table, const std::string& cutoff) {

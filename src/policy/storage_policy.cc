@@ -160,15 +160,22 @@ void StoragePolicy::Failed(const arrow::Status& st, int64_t PolicyStats::*counte
   stats_.last_error_unix_ms = NowUnixMs();
 }
 
-int64_t StoragePolicy::FailureCount() const {
+void StoragePolicy::ClearErrorIfNoneSince(int64_t cycle_start_unix_ms) {
   std::lock_guard lock(stats_mutex_);
-  return stats_.move_failures + stats_.rewrite_failures + stats_.maintenance_failures + stats_.busy_skips;
+  if (stats_.last_error_unix_ms < cycle_start_unix_ms) stats_.last_error.clear();
 }
 
-void StoragePolicy::ClearErrorIfClean(int64_t failures_before) {
-  if (FailureCount() != failures_before) return;
-  std::lock_guard lock(stats_mutex_);
-  stats_.last_error.clear();
+lake::MaintenanceLock StoragePolicy::LockVolume(size_t index, const char* job) {
+  std::vector<std::string> paths = {volumes_[index].catalog_path};
+  if (index + 1 < volumes_.size()) paths.push_back(volumes_[index + 1].catalog_path);  // moves reach it
+  std::string busy;
+  auto lock = lake::MaintenanceLock::TryAcquire(paths, &busy);
+  if (!lock.held()) {
+    Failed(arrow::Status::Cancelled("volume ", volumes_[index].label, ": ", job, " skipped, maintenance is running on ",
+                                    busy),
+           &PolicyStats::busy_skips);
+  }
+  return lock;
 }
 
 arrow::Result<std::vector<StoragePolicy::Move>> StoragePolicy::PlanMoves(const duckdb::Connection& con, size_t from,
@@ -254,7 +261,7 @@ void StoragePolicy::RunMovesOf(size_t from, const std::vector<Move>& moves) {
 arrow::Status StoragePolicy::RunMoves() {
   std::lock_guard job(job_mutex_);
   const auto started = Clock::now();
-  const int64_t failures_before = FailureCount();
+  const int64_t started_unix_ms = NowUnixMs();
   {
     std::lock_guard lock(stats_mutex_);
     ++stats_.move_cycles;
@@ -264,15 +271,8 @@ arrow::Status StoragePolicy::RunMoves() {
   const int keep_marks = options_.storage.compaction.snapshot_expire_interval_sec;
   for (size_t i = 0; i < volumes_.size() && !stopping_; ++i) {
     const bool last = i + 1 == volumes_.size();
-    std::vector<std::string> paths = {volumes_[i].catalog_path};
-    if (!last) paths.push_back(volumes_[i + 1].catalog_path);
-    std::string busy;
-    auto lock = lake::MaintenanceLock::TryAcquire(paths, &busy);
-    if (!lock.held()) {
-      Failed(arrow::Status::Cancelled("volume ", volumes_[i].label, ": skipped, maintenance is running on ", busy),
-             &PolicyStats::busy_skips);
-      continue;
-    }
+    const auto lock = LockVolume(i, "move cycle");
+    if (!lock.held()) continue;
     if (!last) {
       if (auto st = EnsureDestinationTables(con, i); !st.ok()) Failed(st, &PolicyStats::move_failures);
     }
@@ -314,7 +314,7 @@ arrow::Status StoragePolicy::RunMoves() {
       stats_.expired_rows += *expired;
     }
   }
-  ClearErrorIfClean(failures_before);
+  ClearErrorIfNoneSince(started_unix_ms);
   std::lock_guard lock(stats_mutex_);
   stats_.last_cycle_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   stats_.last_cycle_unix_ms = NowUnixMs();
@@ -377,16 +377,8 @@ arrow::Status StoragePolicy::RunCompaction() {
   ARROW_ASSIGN_OR_RAISE(auto con, duckdb::Connect(db_));
   const std::string today = UtcDate(0);
   for (size_t i = 0; i < volumes_.size() && !stopping_; ++i) {
-    std::vector<std::string> paths = {volumes_[i].catalog_path};
-    if (i + 1 < volumes_.size()) paths.push_back(volumes_[i + 1].catalog_path);
-    std::string busy;
-    auto lock = lake::MaintenanceLock::TryAcquire(paths, &busy);
-    if (!lock.held()) {
-      Failed(arrow::Status::Cancelled("volume ", volumes_[i].label, ": compaction skipped, maintenance is running on ",
-                                      busy),
-             &PolicyStats::busy_skips);
-      continue;
-    }
+    const auto lock = LockVolume(i, "compaction");
+    if (!lock.held()) continue;
     if (auto st = CompactVolume(con, i, today); !st.ok()) Failed(st, &PolicyStats::maintenance_failures);
   }
   return arrow::Status::OK();

@@ -23,6 +23,7 @@
 
 #include "config/server_config.h"
 #include "duckdb/database.h"
+#include "lake/maintenance_lock.h"
 #include "policy/day_files.h"
 #include "policy/volume_ref.h"
 
@@ -90,9 +91,11 @@ class StoragePolicy {
   void RunMovesOf(size_t from, const std::vector<Move>& moves);
   arrow::Status CompactVolume(const duckdb::Connection& con, size_t index, const std::string& today);
   void Failed(const arrow::Status& st, int64_t PolicyStats::*counter);
-  /// Clear last_error when no failure was counted since `failures_before` (a clean cycle).
-  void ClearErrorIfClean(int64_t failures_before);
-  int64_t FailureCount() const;
+  /// Clear last_error when nothing failed since the cycle started (a clean cycle).
+  void ClearErrorIfNoneSince(int64_t cycle_start_unix_ms);
+  /// The maintenance lock of volume `index` and the next one (where its moves go); when another
+  /// job holds it, the skip is counted (busy_skips) and the returned lock is not held.
+  lake::MaintenanceLock LockVolume(size_t index, const char* job);
 
   const duckdb::Database& db_;
   PolicyOptions options_;
