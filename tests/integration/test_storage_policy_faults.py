@@ -173,6 +173,15 @@ def node_view(node):
     return dict(by_volume), total, uuids, calls
 
 
+def wait_out_of_hot(node, moved, what):
+    """Poll until no date of `moved` is left in hot (the policy stats shown on a timeout)."""
+    def out_of_hot():
+        by_volume = node_view(node)[0]
+        return all(d not in by_volume.get("hot", {}) for d in moved), {"volumes": by_volume,
+                                                                     "stats": policy_stats(node)}
+    poll(what, out_of_hot)
+
+
 def assert_exactly_once(node, per_date, moved):
     """The node shows every packet once, per date as sent, the moved dates in cold only."""
     by_volume, total, uuids, calls = node_view(node)
@@ -339,10 +348,7 @@ def test_kill_9_at_each_step_of_a_move_loses_and_duplicates_nothing(tmp_path, no
                 and (s["moves"] > 0 or s["finished_moves_rows"] > 0)), s
     poll("the restarted node's first move cycle", cycle_done)
 
-    def all_moved():
-        by_volume = node_view(node)[0]
-        return all(d not in by_volume.get("hot", {}) for d in moved), by_volume
-    poll(f"dates {moved} out of hot", all_moved)
+    wait_out_of_hot(node, moved, f"dates {moved} out of hot")
     assert_exactly_once(node, per_date, moved)
     stats = policy_stats(node)
     if step == "move:committed":
@@ -403,10 +409,7 @@ def test_kill_9_at_each_step_of_a_rewrite(tmp_path, nodes, step):
         return done, {"hot files": files, "stats": policy_stats(node)}
     seen = poll(f"closed hot days {closed_hot} each one homer-*.parquet file", rewritten, every=2)
 
-    def all_moved():
-        by_volume = node_view(node)[0]
-        return all(d not in by_volume.get("hot", {}) for d in moved), by_volume
-    poll(f"dates {moved} out of hot", all_moved)
+    wait_out_of_hot(node, moved, f"dates {moved} out of hot")
     assert_exactly_once(node, per_date, moved)
     stats = policy_stats(node)
     assert stats["rewrite_failures"] == 0, f"rewrites failed after the restart: {stats}; log:\n{tail(node)}"
@@ -484,11 +487,7 @@ def test_s3_unreachable_during_moves_retries_and_deletes_nothing(tmp_path, nodes
 
     s3.proxy.up()
 
-    def all_moved():
-        s = policy_stats(node)
-        by_volume = node_view(node)[0]
-        return all(d not in by_volume.get("hot", {}) for d in moved), {"volumes": by_volume, "stats": s}
-    poll(f"dates {moved} moved to S3 once it is back", all_moved)
+    wait_out_of_hot(node, moved, f"dates {moved} moved to S3 once it is back")
     assert_exactly_once(node, per_date, moved)
     stats = policy_stats(node)
     assert stats["moves"] == len(moved), f"one move per old date: {stats}"
@@ -544,11 +543,7 @@ def test_vacuum_and_policy_never_run_at_once(tmp_path, nodes):
     body = json.loads(poll("vacuum once the lock is free", vacuumed, every=1))
     assert body["success"] is True, body
 
-    def all_moved():
-        by_volume = node_view(node)[0]
-        return all(d not in by_volume.get("hot", {}) for d in moved), {"volumes": by_volume,
-                                                                     "stats": policy_stats(node)}
-    poll(f"dates {moved} moved once the lock is free", all_moved)
+    wait_out_of_hot(node, moved, f"dates {moved} moved once the lock is free")
     assert_exactly_once(node, per_date, moved)
     stop_gracefully(node)
     with LakeFiles(catalog, cold_catalog(config)) as lake:

@@ -23,16 +23,6 @@ using testing::TempDir;
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
 
-int64_t Count(engine::Engine& engine, const std::string& sql) {
-  auto query = engine.Execute(sql);
-  EXPECT_TRUE(query.ok()) << query.status().ToString();
-  if (!query.ok()) return -1;
-  auto batch = (*query)->Next();
-  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
-  if (!batch.ok() || !*batch) return -1;
-  return std::static_pointer_cast<arrow::Int64Scalar>((*batch)->column(0)->GetScalar(0).ValueOrDie())->value;
-}
-
 /// An INVITE `days_ago` UTC days before now.
 ingest::CaptureRecord Invite(int n, int days_ago) {
   ingest::CaptureRecord r;
@@ -115,9 +105,9 @@ class Tiered : public ::testing::Test {
     ASSERT_TRUE(writer_->FlushToLake().ok());
   }
   int64_t Rows(const std::string& where = "true") {
-    return Count(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_call WHERE " + where);
+    return testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_call WHERE " + where);
   }
-  int64_t Distinct() { return Count(*engine_, "SELECT count(DISTINCT uuid) FROM homer_lake.main.hep_proto_1_call"); }
+  int64_t Distinct() { return testing::QueryInt64(*engine_, "SELECT count(DISTINCT uuid) FROM homer_lake.main.hep_proto_1_call"); }
 
   TempDir dir_;
   config::StorageDuckLakeConfig storage_;
@@ -141,7 +131,7 @@ TEST_F(Tiered, OldPartitionsMoveToTheNextVolumeAndStayReadableOnce) {
   EXPECT_EQ(Distinct(), 300);
   EXPECT_EQ(Rows("storage_volume = 'cold'"), 200);
   EXPECT_EQ(Rows("storage_volume = 'hot'"), 100);
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 100);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 100);
   // Late rows of a moved day stay in hot (visible) and move on the next cycle.
   Write({5}, 10, 1000);
   EXPECT_EQ(Rows(), 310);
@@ -169,13 +159,13 @@ TEST_F(Tiered, AMoveInterruptedAfterItsDestinationCommitShowsEachRowOnceAndIsFin
                                                          "hot") +
                                      "; COMMIT")
                   .ok());
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 100);
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake_cold.main.hep_proto_1_call"), 100);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 100);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake_cold.main.hep_proto_1_call"), 100);
   EXPECT_EQ(Rows(), 100);  // the mark hides the hot copy
   EXPECT_EQ(Rows("storage_volume = 'cold'"), 100);
   ASSERT_TRUE(policy_->RunMoves().ok());
   EXPECT_EQ(policy_->stats().finished_moves_rows, 100);
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 0);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake_hot.main.hep_proto_1_call"), 0);
   EXPECT_EQ(Rows(), 100);
   EXPECT_EQ(Distinct(), 100);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <arrow/scalar.h>
+
 #include <random>
 
 #include "duckdb/sql_text.h"
@@ -69,6 +71,16 @@ std::unique_ptr<engine::Engine> OpenOneTableEngine(const std::filesystem::path& 
   auto engine = engine::Engine::Open(TestConfig({volume}), options);
   EXPECT_TRUE(engine.ok()) << engine.status();
   return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+int64_t QueryInt64(engine::Engine& engine, const std::string& sql) {
+  auto query = engine.Execute(sql);
+  EXPECT_TRUE(query.ok()) << query.status().ToString();
+  if (!query.ok()) return -1;
+  auto batch = (*query)->Next();
+  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+  if (!batch.ok() || !*batch) return -1;
+  return std::static_pointer_cast<arrow::Int64Scalar>((*batch)->column(0)->GetScalar(0).ValueOrDie())->value;
 }
 
 }  // namespace homer::testing

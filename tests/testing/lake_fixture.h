@@ -48,6 +48,10 @@ config::VolumeConfig LocalVolume(const std::filesystem::path& root, const std::s
 /// A config with these volumes, refresh and timeout short for tests.
 config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes);
 
+/// The first column of the first row of `sql` run by `engine`, as BIGINT (-1, and the test
+/// failed, when the query fails).
+int64_t QueryInt64(engine::Engine& engine, const std::string& sql);
+
 /// An engine over one `default` volume under `root` holding the empty table t (x INTEGER),
 /// without a refresher: for tests of what sits on top of the engine. Null (and the test
 /// failed) when it cannot open.

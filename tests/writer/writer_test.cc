@@ -15,16 +15,6 @@ namespace {
 
 using testing::TempDir;
 
-int64_t Count(engine::Engine& engine, const std::string& sql) {
-  auto query = engine.Execute(sql);
-  EXPECT_TRUE(query.ok()) << query.status().ToString();
-  if (!query.ok()) return -1;
-  auto batch = (*query)->Next();
-  EXPECT_TRUE(batch.ok()) << batch.status().ToString();
-  if (!batch.ok() || !*batch) return -1;
-  return std::static_pointer_cast<arrow::Int64Scalar>((*batch)->column(0)->GetScalar(0).ValueOrDie())->value;
-}
-
 ingest::CaptureRecord Invite(int n) {
   ingest::CaptureRecord r;
   r.proto_type = 1;
@@ -96,22 +86,22 @@ TEST_F(AllInOne, BufferedRowsAreReadableOnceAndStayExactAcrossFlushes) {
   Open();
   Write(0, 1000);
   ASSERT_TRUE(writer_->CommitBuffer().ok());
-  EXPECT_EQ(Count(*engine_, kCount), 1000);
-  EXPECT_EQ(Count(*engine_, kInLake), 0);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 1000);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kInLake), 0);
   ASSERT_TRUE(writer_->FlushToLake().ok());
-  EXPECT_EQ(Count(*engine_, kInLake), 1000);
-  EXPECT_EQ(Count(*engine_, kCount), 1000);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kInLake), 1000);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 1000);
   Write(1000, 1500);
   ASSERT_TRUE(writer_->CommitBuffer().ok());
-  EXPECT_EQ(Count(*engine_, kCount), 1500);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 1500);
   ASSERT_TRUE(writer_->FlushToLake().ok());
-  EXPECT_EQ(Count(*engine_, kCount), 1500);
-  EXPECT_EQ(Count(*engine_, "SELECT count(DISTINCT uuid) FROM homer_lake.main.hep_proto_1_call"), 1500);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 1500);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(DISTINCT uuid) FROM homer_lake.main.hep_proto_1_call"), 1500);
   const auto stats = writer_->stats();
   EXPECT_EQ(stats.flushed_rows, 1500);
   EXPECT_EQ(stats.flushes, 2);
   // The flushed rows left the buffer (no query was running when they were flushed).
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 0);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 0);
   Close();
 }
 
@@ -122,12 +112,12 @@ TEST_F(AllInOne, AQueryOlderThanAFlushKeepsTheFlushedRowsInTheBuffer) {
   {
     auto reader = readers_.Enter();  // a query that may have read the lake before the flush
     ASSERT_TRUE(writer_->FlushToLake().ok());
-    EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 100);
-    EXPECT_EQ(Count(*engine_, kCount), 100);  // hidden by the mark: not twice
+    EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 100);
+    EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 100);  // hidden by the mark: not twice
   }
   ASSERT_TRUE(writer_->FlushToLake().ok());  // nothing new: only clears the buffer
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 0);
-  EXPECT_EQ(Count(*engine_, kCount), 100);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake__buffer.main.hep_proto_1_call"), 0);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 100);
   Close();
 }
 
@@ -151,7 +141,7 @@ TEST_F(AllInOne, TheBufferIsBoundedWhileAQueryHoldsFlushedRows) {
   std::vector<ingest::CaptureRecord> batch{Invite(500)};
   EXPECT_TRUE(writer_->Write(batch).ok());
   ASSERT_TRUE(writer_->CommitBuffer().ok());
-  EXPECT_EQ(Count(*engine_, kCount), 501);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 501);
   Close();
 }
 
@@ -160,10 +150,10 @@ TEST_F(AllInOne, StopFlushesEverythingAndAReopenedWriterContinues) {
   Write(0, 300);
   Close();  // Stop commits and flushes
   Open();
-  EXPECT_EQ(Count(*engine_, kInLake), 300);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kInLake), 300);
   Write(300, 400);
   ASSERT_TRUE(writer_->CommitBuffer().ok());
-  EXPECT_EQ(Count(*engine_, kCount), 400);
+  EXPECT_EQ(testing::QueryInt64(*engine_, kCount), 400);
   EXPECT_EQ(writer_->stats().recovered_rows, 0);
   Close();
   auto mode = lake::JournalMode(storage_.catalog_path);
@@ -179,10 +169,10 @@ TEST_F(AllInOne, TablesAreCreatedAsHomerCreatesThem) {
   batch[1].effective_method = "REGISTER";
   ASSERT_TRUE(writer_->Write(batch).ok());
   ASSERT_TRUE(writer_->CommitBuffer().ok());
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_100_default"), 1);
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_registration"), 1);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_100_default"), 1);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_registration"), 1);
   ASSERT_TRUE(writer_->FlushToLake().ok());
-  EXPECT_EQ(Count(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_registration WHERE date = DATE "
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM homer_lake.main.hep_proto_1_registration WHERE date = DATE "
                             "'2025-11-30' AND storage_volume = 'hot'"),
             1);
   Close();
