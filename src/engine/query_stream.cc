@@ -2,6 +2,7 @@
 
 #include <arrow/util/byte_size.h>
 
+#include "duckdb/database.h"
 #include "engine/query_metrics.h"
 #include "engine/query_registry.h"
 #include "engine/sandbox.h"
@@ -16,6 +17,11 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
   if (context.readers) q->reader_ = context.readers->Enter();
   q->con_ = std::move(con);
   q->context_ = std::move(context);
+  // One transaction from binding to the last row: DuckLake reads each catalog's snapshot once
+  // (an autocommit prepare and execute would ask the catalog twice), and the result matches the
+  // schema the statement was bound against.
+  ARROW_RETURN_NOT_OK(duckdb::Exec(q->con_.get(), "BEGIN TRANSACTION"));
+  q->in_transaction_ = true;
   auto statement = duckdb::Statement::Prepare(q->con_.get(), sql);
   if (!statement.ok()) return q->StoppedStatus(statement.status());  // binding may need storage too
   q->statement_ = std::move(*statement);
@@ -104,6 +110,8 @@ QueryStream::~QueryStream() {
   // An unfinished streaming result still holds executor tasks: stop them before closing.
   if (!done_ && con_) duckdb::Interrupt(con_.get());
   if (statement_) statement_->Close();
+  // Read-only: ending it either way is the same; a failed query has already aborted it.
+  if (in_transaction_ && con_) (void)duckdb::Exec(con_.get(), "ROLLBACK");
   con_ = PooledConnection();  // back to the pool
 }
 

@@ -90,6 +90,7 @@ class QueryStream {
   uint64_t registry_id_ = 0;
   bool done_ = false;
   bool failed_ = false;
+  bool in_transaction_ = false;  ///< rolled back before the connection goes back to the pool
   bool counted_ = false;  ///< a statement only described (Engine::Describe) is not a query run
   std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   int64_t rows_ = 0;
