@@ -17,6 +17,7 @@
 #include "http/http_server.h"
 #include "ingest/ingest_service.h"
 #include "lake/demo_lake.h"
+#include "lake/volume.h"
 #include "lake/reader_epochs.h"
 #include "policy/policy_status.h"
 #include "policy/storage_policy.h"
@@ -127,9 +128,9 @@ arrow::Status StartWriterAlone(const ServerConfig& config, const std::string& ex
   db_options.threads = tuning.threads;
   db_options.memory_limit = tuning.memory_limit.empty() ? config.ducklake.memory_limit : tuning.memory_limit;
   db_options.temp_directory = tuning.temp_directory;
-  bool s3 = config.storage.ducklake.data_path.rfind("s3://", 0) == 0;
-  for (const auto& v : config.storage.ducklake.storage_policy.volumes) s3 = s3 || v.volume.type == homer::config::VolumeType::kS3;
-  if (s3) db_options.extensions.push_back("httpfs");
+  std::vector<homer::config::VolumeConfig> volumes = {homer::config::StorageVolume(config.storage.ducklake, "")};
+  for (const auto& v : config.storage.ducklake.storage_policy.volumes) volumes.push_back(v.volume);
+  for (auto& extension : homer::lake::VolumeExtensions(volumes)) db_options.extensions.push_back(extension);
   ARROW_ASSIGN_OR_RAISE(capture->own_db, homer::duckdb::OpenDatabase(db_options));
   return capture->OpenStorage(config, capture->own_db);
 }

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "config/catalog.h"
+
 namespace homer::auth {
 namespace {
 
@@ -116,8 +118,7 @@ bool BasicMatches(std::string_view header_value, std::string_view token) {
 }
 
 arrow::Result<NodeTokens> ResolveNodeTokens(const config::ServerConfig& config) {
-  const std::string token_dir =
-      std::filesystem::path(config.ducklake.volumes.front().catalog_path).parent_path().string();
+  const std::string token_dir = config::LocalDirectory(config.ducklake.volumes.front());
   NodeTokens tokens;
   const auto& flight = config.flight_server;
   ARROW_ASSIGN_OR_RAISE(tokens.node, ResolveToken(flight.auth_token, flight.host, false, token_dir));

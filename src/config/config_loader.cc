@@ -341,19 +341,31 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   }
 }
 
+template <typename Int>
+void CheckRange(ObjectReader& r, const std::string& key, Int value, Int lo, Int hi) {
+  if (value < lo || value > hi) {
+    r.Error(r.PathOf(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  }
+}
+
 void ReadHttp(ObjectReader& http, HttpConfig* http_cfg) {
   http.Integer("max_body_bytes", &http_cfg->max_body_bytes);
   http.Integer("threads", &http_cfg->threads);
   http.Bool("metrics_public", &http_cfg->metrics_public);
   if (http_cfg->max_body_bytes < 1024) http.Error(http.PathOf("max_body_bytes"), "must be at least 1024");
   if (http_cfg->threads < 1) http.Error(http.PathOf("threads"), "must be at least 1");
-}
-
-template <typename Int>
-void CheckRange(ObjectReader& r, const std::string& key, Int value, Int lo, Int hi) {
-  if (value < lo || value > hi) {
-    r.Error(r.PathOf(key), "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  }
+  http.Integer("max_connections", &http_cfg->max_connections);
+  http.Integer("max_connections_per_ip", &http_cfg->max_connections_per_ip);
+  http.Integer("header_timeout_sec", &http_cfg->header_timeout_sec);
+  http.Integer("body_timeout_sec", &http_cfg->body_timeout_sec);
+  http.Integer("keep_alive_timeout_sec", &http_cfg->keep_alive_timeout_sec);
+  http.Integer("max_header_bytes", &http_cfg->max_header_bytes);
+  CheckRange(http, "max_connections", http_cfg->max_connections, 1, 1 << 20);
+  CheckRange(http, "max_connections_per_ip", http_cfg->max_connections_per_ip, 1, http_cfg->max_connections);
+  CheckRange(http, "header_timeout_sec", http_cfg->header_timeout_sec, 1, 3600);
+  CheckRange(http, "body_timeout_sec", http_cfg->body_timeout_sec, 1, 3600);
+  CheckRange(http, "keep_alive_timeout_sec", http_cfg->keep_alive_timeout_sec, 1, 3600);
+  CheckRange<int64_t>(http, "max_header_bytes", http_cfg->max_header_bytes, 1024, 1 << 20);
 }
 
 void ReadListener(ObjectReader& r, bool* enable, std::string* host, int* port, int default_port) {

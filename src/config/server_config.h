@@ -63,8 +63,14 @@ struct DuckLakeConfig {
 
 struct HttpConfig {
   int64_t max_body_bytes = 1024 * 1024;
-  int threads = 32;  ///< connections served at once
+  int threads = 32;  ///< requests served at once (a connection holds a worker only while served)
   bool metrics_public = false;  ///< serve GET /metrics without the token (a scraper without credentials)
+  int max_connections = 1024;       ///< open at once; beyond, 503 and closed
+  int max_connections_per_ip = 128;  ///< open at once from one client address; beyond, 429 and closed
+  int header_timeout_sec = 10;       ///< request line and headers, from their first byte; then 408
+  int body_timeout_sec = 30;         ///< the body, once the headers are in; then 408
+  int keep_alive_timeout_sec = 5;    ///< an idle kept-alive connection is closed after
+  int64_t max_header_bytes = 64 * 1024;  ///< request line + headers; beyond, 431
 };
 
 /// `ingest`: HEP receivers (HOMER's keys and defaults).

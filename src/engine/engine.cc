@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "duckdb/sql_text.h"
+#include "config/catalog.h"
 #include "engine/connection_pool.h"
 #include "engine/query_metrics.h"
 #include "engine/sandbox.h"
@@ -33,8 +34,7 @@ metrics::Family<metrics::Counter>& FilesRead() {
 
 std::string TempDirectory(const config::ServerConfig& config) {
   if (!config.ducklake.temp_directory.empty()) return config.ducklake.temp_directory;
-  const auto& first = config.ducklake.volumes.front().catalog_path;
-  return (std::filesystem::path(first).parent_path() / ".duckdb_spill").string();
+  return (std::filesystem::path(config::LocalDirectory(config.ducklake.volumes.front())) / ".duckdb_spill").string();
 }
 
 }  // namespace
@@ -50,12 +50,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   db_options.memory_limit = config.ducklake.memory_limit;
   db_options.temp_directory = TempDirectory(config);
   db_options.max_temp_directory_size = config.ducklake.max_temp_directory_size;
-  for (const auto& v : config.ducklake.volumes) {
-    if (v.type == config::VolumeType::kS3) {
-      db_options.extensions.push_back("httpfs");
-      break;
-    }
-  }
+  for (auto& extension : lake::VolumeExtensions(config.ducklake.volumes)) db_options.extensions.push_back(extension);
   ARROW_ASSIGN_OR_RAISE(engine->db_, duckdb::OpenDatabase(db_options));
   if (engine->options_.on_open) ARROW_RETURN_NOT_OK(engine->options_.on_open(engine->db_));
   ARROW_RETURN_NOT_OK(engine->AttachAll());
@@ -65,7 +60,8 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   for (const auto& v : engine->volumes_) {
     paths.allowed_directories.push_back(DataPrefix(v.config));
     // The settings are locked from here on: a volume attached later must be allowed now.
-    if (!v.attached) paths.allowed_directories.push_back(v.config.catalog_path);
+    // (A postgres catalog has no file; it cannot attach once external access is off, see AttachVolume.)
+    if (!v.attached && !v.config.catalog_path.empty()) paths.allowed_directories.push_back(v.config.catalog_path);
   }
   // Per-connection settings are frozen by the sandbox, so query connections are made first.
   ARROW_ASSIGN_OR_RAISE(engine->pool_, ConnectionPool::Make(engine->db_, config.ducklake.max_concurrent_queries,
@@ -125,7 +121,7 @@ arrow::Status Engine::AttachAll() {
       state.error = st.message();
       spdlog::error("skipping {}", state.error);
     } else {
-      spdlog::info("volume '{}' attached as {} (catalog {}, data {})", v.name, state.catalog, v.catalog_path,
+      spdlog::info("volume '{}' attached as {} (catalog {}, data {})", v.name, state.catalog, config::CatalogLabel(v),
                    DataPrefix(v));
     }
     merged_ = merged_ || state.catalog != lake.lake_name || !options_.write_buffers.empty();
@@ -273,7 +269,7 @@ void Engine::AttributeFiles(QueryProfile* profile) const {
 arrow::Status Engine::ExplainError(const arrow::Status& st) const {
   if (st.ok()) return st;
   for (const auto& v : volumes()) {
-    std::string message = st.message();
+    std::string message = redacted;
     if (!v.attached && lake::IsNotAttachedError(message, v.config.name)) {
       // Storage that is missing, not a bad query: retryable (HTTP 503, Flight UNAVAILABLE).
       const std::string prefix = "Invalid Input Error: ";
@@ -284,24 +280,21 @@ arrow::Status Engine::ExplainError(const arrow::Status& st) const {
       return arrow::Status::IOError(message, " (volume '", v.config.name, "' is not attached: ", v.error, ")");
     }
     if (!lake::ErrorMentionsVolume(message, v.config)) continue;
-    // Storage errors name the volume, its endpoint and the likely fix; never its keys.
-    for (const auto* secret : {&v.config.s3_secret_access_key, &v.config.s3_access_key_id}) {
-      for (size_t at; !secret->empty() && (at = message.find(*secret)) != std::string::npos;) {
-        message.replace(at, secret->size(), "***");
-      }
-    }
+    // Storage errors name the volume, its endpoint and the likely fix.
     std::string where = "volume '" + v.config.name + "' (" + DataPrefix(v.config);
     if (v.config.type == config::VolumeType::kS3) {
       where += ", S3 endpoint " + (v.config.s3_endpoint.empty() ? std::string("AWS") : v.config.s3_endpoint);
     }
     return arrow::Status(st.code(), where + "): " + message + lake::StorageErrorHint(message, v.config));
   }
-  return st;
+  return redacted == st.message() ? st : st.WithMessage(redacted);
 }
 
 arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
   ARROW_ASSIGN_OR_RAISE(auto tables,
+  std::string redacted = st.message();  // errors never carry S3 keys or catalog passwords
+  for (const auto& v : volumes()) redacted = lake::WithoutSecrets(redacted, v.config);
                         duckdb::QueryColumn(con, "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = " +
                                                    QuoteLiteral(lake_name()) +
                                                    " AND schema_name = 'main' AND column_name = 'timestamp' AND "

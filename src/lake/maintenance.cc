@@ -101,6 +101,9 @@ arrow::Result<VacuumReport> Vacuum(const config::ServerConfig& config, const std
   duckdb::DatabaseOptions options;
   options.extension_dir = extension_dir;
   options.extensions.push_back("httpfs");
+  for (auto& extension : VolumeExtensions(config.ducklake.volumes)) {
+    if (extension != "httpfs") options.extensions.push_back(extension);
+  }
   ARROW_ASSIGN_OR_RAISE(auto db, duckdb::OpenDatabase(options));
   ARROW_ASSIGN_OR_RAISE(auto con, duckdb::Connect(db));
   const std::string cutoff = "now() - INTERVAL " + QuoteLiteral(report.expire_older_than);

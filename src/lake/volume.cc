@@ -1,7 +1,9 @@
 #include "lake/volume.h"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "config/catalog.h"
 #include "duckdb/sql_text.h"
 
 namespace homer::lake {
@@ -30,10 +32,65 @@ std::string S3SecretSql(const config::VolumeConfig& v) {
   return sql + ")";
 }
 
+namespace {
+
+bool IsPostgres(const config::VolumeConfig& v) { return v.catalog_type == config::CatalogType::kPostgres; }
+
+std::string PostgresSecretName(const config::VolumeConfig& v) { return "homer_catalog_" + v.name; }
+
+/// The likely fix for a failed ATTACH of a postgres catalog ("" when nothing specific is known).
+std::string PostgresAttachHint(const std::string& message) {
+  auto has = [&](const char* text) { return message.find(text) != std::string::npos; };
+  if (has("password authentication failed") || has("no password supplied")) {
+    return ". Fix: check catalog_password (or its HOMER_..._CATALOG_PASSWORD variable) and the user in catalog_dsn";
+  }
+  if (has("disabled through configuration")) {
+    return ". A postgres catalog is attached at start only (the query sandbox then locks external access): "
+           "restart the node once PostgreSQL is reachable";
+  }
+  if (has("Connection refused") || has("could not connect") || has("timeout expired")) {
+    return ". Fix: is PostgreSQL running and reachable at the host and port of catalog_dsn?";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string WithoutSecrets(std::string message, const config::VolumeConfig& v) {
+  for (const auto* secret : {&v.s3_secret_access_key, &v.s3_access_key_id, &v.catalog_password}) {
+    for (size_t at; !secret->empty() && (at = message.find(*secret)) != std::string::npos;) {
+      message.replace(at, secret->size(), "***");
+    }
+  }
+  return message;
+}
+
+std::string PostgresSecretSql(const config::VolumeConfig& v) {
+  return "CREATE OR REPLACE SECRET " + QuoteIdent(PostgresSecretName(v)) +
+         " (TYPE postgres, PASSWORD " + QuoteLiteral(v.catalog_password) + ")";
+}
+
+std::vector<std::string> VolumeExtensions(const std::vector<config::VolumeConfig>& volumes) {
+  std::vector<std::string> out;
+  const auto add = [&](const char* name) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  for (const auto& v : volumes) {
+    if (v.type == config::VolumeType::kS3) add("httpfs");
+    if (IsPostgres(v)) add("postgres_scanner");
+  }
+  return out;
+}
+
 std::string AttachSql(const config::VolumeConfig& v, const std::string& catalog, bool read_only) {
-  std::string sql = "ATTACH " + QuoteLiteral("ducklake:sqlite:" + v.catalog_path) + " AS " + QuoteIdent(catalog);
+  const std::string location =
+      IsPostgres(v) ? "ducklake:postgres:" + v.catalog_dsn : "ducklake:sqlite:" + v.catalog_path;
+  std::string sql = "ATTACH " + QuoteLiteral(location) + " AS " + QuoteIdent(catalog);
   std::vector<std::string> options;
   if (!v.path.empty()) options.push_back("DATA_PATH " + QuoteLiteral(v.path));
+  if (IsPostgres(v) && !v.catalog_password.empty()) {
+    options.push_back("METADATA_PARAMETERS MAP {'SECRET': " + QuoteLiteral(PostgresSecretName(v)) + "}");
+  }
   if (v.override_data_path) options.push_back("OVERRIDE_DATA_PATH TRUE");
   if (read_only) options.push_back("READ_ONLY");
   if (!options.empty()) {
@@ -52,8 +109,8 @@ std::string DataPrefix(const config::VolumeConfig& v) {
 
 arrow::Status AttachVolume(const duckdb::Connection& con, const config::VolumeConfig& v, const std::string& catalog,
                            bool read_only) {
-  const std::string where = "volume '" + v.name + "' (catalog " + v.catalog_path + ")";
-  if (v.catalog_path.rfind("s3://", 0) != 0 && !std::filesystem::exists(v.catalog_path)) {
+  const std::string where = "volume '" + v.name + "' (catalog " + config::CatalogLabel(v) + ")";
+  if (!IsPostgres(v) && v.catalog_path.rfind("s3://", 0) != 0 && !std::filesystem::exists(v.catalog_path)) {
     return arrow::Status::IOError(where, ": catalog file does not exist. Fix: point catalog_path at the ",
                                   "writer's catalog (HOMER's tiered writer names them <catalog>.sqlite for the first ",
                                   "volume and <catalog>_<name>.sqlite for the others)");
@@ -63,9 +120,14 @@ arrow::Status AttachVolume(const duckdb::Connection& con, const config::VolumeCo
     // The statement holds the keys: report DuckDB's reason only, never the SQL.
     if (!st.ok()) return st.WithMessage(where, ": cannot create its S3 secret: ", st.message());
   }
+  if (IsPostgres(v) && !v.catalog_password.empty()) {
+    auto st = Exec(con, PostgresSecretSql(v));
+    if (!st.ok()) return st.WithMessage(where, ": cannot create its password secret: ", WithoutSecrets(st.message(), v));
+  }
   auto st = Exec(con, AttachSql(v, catalog, read_only));
   if (st.ok()) return st;
-  std::string msg = where + ": cannot attach as " + catalog + ": " + st.message();
+  std::string msg = where + ": cannot attach as " + catalog + ": " + WithoutSecrets(st.message(), v);
+  if (IsPostgres(v)) msg += PostgresAttachHint(msg);
   if (st.message().find("DATA_PATH") != std::string::npos || st.message().find("data path") != std::string::npos) {
     msg += ". Fix: set the volume's path to the data path stored in the catalog, or set "
            "override_data_path: true to use the configured path";

@@ -6,6 +6,7 @@
 #include <arrow/status.h>
 
 #include <string>
+#include <vector>
 
 #include "config/server_config.h"
 #include "duckdb/database.h"
@@ -25,14 +26,26 @@ struct VolumeState {
 /// `CREATE SECRET` scoped to the volume's s3:// path; every value a quoted literal.
 std::string S3SecretSql(const config::VolumeConfig& volume);
 
-/// `ATTACH 'ducklake:sqlite:<catalog_path>' AS <catalog> (DATA_PATH ..., READ_ONLY, ...)`.
+/// `CREATE SECRET` holding a postgres catalog's password (DuckLake's ATTACH names it), so the
+/// password is never part of a connection string DuckDB may quote in an error.
+std::string PostgresSecretSql(const config::VolumeConfig& volume);
+
+/// `ATTACH 'ducklake:sqlite:<catalog_path>' AS <catalog> (DATA_PATH ..., READ_ONLY, ...)`, or
+/// `'ducklake:postgres:<catalog_dsn>'` with the password's secret in METADATA_PARAMETERS.
 std::string AttachSql(const config::VolumeConfig& volume, const std::string& catalog, bool read_only);
 
-/// Create the volume's secret (S3) and attach it. The error names the volume, its catalog and
-/// DuckDB's reason, plus the fix for the failures users hit (missing catalog, DATA_PATH
-/// mismatch). Secrets never appear in the message.
+/// The bundled extensions these volumes need besides ducklake: httpfs for s3 data,
+/// postgres_scanner for a postgres catalog.
+std::vector<std::string> VolumeExtensions(const std::vector<config::VolumeConfig>& volumes);
+
+/// Create the volume's secrets (S3, postgres password) and attach it. The error names the volume,
+/// its catalog and DuckDB's reason, plus the fix for the failures users hit (missing catalog,
+/// DATA_PATH mismatch, postgres login). Secrets never appear in the message.
 arrow::Status AttachVolume(const duckdb::Connection& con, const config::VolumeConfig& volume, const std::string& catalog,
                            bool read_only);
+
+/// `message` with the volume's S3 keys and catalog password masked (***).
+std::string WithoutSecrets(std::string message, const config::VolumeConfig& volume);
 
 /// The directory (local, with a trailing /) or s3:// prefix the volume's files live under.
 std::string DataPrefix(const config::VolumeConfig& volume);

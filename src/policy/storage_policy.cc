@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "config/catalog.h"
 #include "config/config_loader.h"
 #include "duckdb/sql_text.h"
 #include "lake/commit_gate.h"
@@ -85,7 +86,7 @@ arrow::Status StoragePolicy::Attach() {
       }
     }
     spdlog::info("storage policy: volume '{}' (priority {}, catalog {}, data {}) as {}", v.name, rules_[i].priority,
-                 v.catalog_path, ref.data_prefix, ref.catalog);
+                 config::CatalogLabel(v), ref.data_prefix, ref.catalog);
     volumes_.push_back(std::move(ref));
   }
   for (size_t i = 0; i + 1 < volumes_.size(); ++i) ARROW_RETURN_NOT_OK(EnsureDestinationTables(con, i));

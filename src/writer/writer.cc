@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "config/catalog.h"
 #include "config/config_loader.h"
 #include "duckdb/sql_text.h"
 #include "lake/commit_gate.h"
@@ -28,7 +29,7 @@ using duckdb::QuoteLiteral;
 
 std::string JournalPath(const config::StorageDuckLakeConfig& s) {
   if (!s.journal_path.empty()) return s.journal_path;
-  return (fs::path(s.catalog_path).parent_path() / (s.lake_name + "_journal")).string();
+  return (fs::path(config::LocalDirectory(config::StorageVolume(s, ""))) / (s.lake_name + "_journal")).string();
 }
 
 }  // namespace
@@ -69,10 +70,12 @@ arrow::Status Writer::Attach(const duckdb::Database& db) {
   const auto& s = options_.storage;
   const config::VolumeConfig volume = config::StorageVolume(s, options_.volume_name);
   std::error_code ec;
-  fs::create_directories(fs::path(s.catalog_path).parent_path(), ec);
   if (volume.type == config::VolumeType::kLocal) fs::create_directories(volume.path, ec);
-  // Readers hold the catalog's read lock for a whole query: in WAL mode they never block a commit.
-  ARROW_RETURN_NOT_OK(lake::EnsureWalJournal(s.catalog_path));
+  if (s.catalog_type == config::CatalogType::kSqlite) {
+    fs::create_directories(fs::path(s.catalog_path).parent_path(), ec);
+    // Readers hold the catalog's read lock for a whole query: in WAL mode they never block a commit.
+    ARROW_RETURN_NOT_OK(lake::EnsureWalJournal(s.catalog_path));
+  }
   ARROW_ASSIGN_OR_RAISE(append_con_, duckdb::Connect(db));
   ARROW_ASSIGN_OR_RAISE(flush_con_, duckdb::Connect(db));
   ARROW_RETURN_NOT_OK(lake::AttachVolume(append_con_, volume, lake_catalog_, /*read_only=*/false));
@@ -87,7 +90,8 @@ arrow::Status Writer::Attach(const duckdb::Database& db) {
   ARROW_RETURN_NOT_OK(Exec(append_con_, lake::CreateMarksSql(lake_catalog_)));
   const std::string journal = JournalPath(s);
   ARROW_ASSIGN_OR_RAISE(journal_, Journal::Open(journal));
-  spdlog::info("writer: lake {} (catalog {}, data {}) as {}, journal {}", s.lake_name, s.catalog_path, volume.path,
+  spdlog::info("writer: lake {} (catalog {}, data {}) as {}, journal {}", s.lake_name, config::CatalogLabel(volume),
+               volume.path,
                lake_catalog_, journal);
   return arrow::Status::OK();
 }

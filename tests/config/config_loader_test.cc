@@ -88,6 +88,40 @@ TEST(ConfigLoader, ANumberTooLargeIsInvalidJson) {
   EXPECT_NE(ErrorOf("1e999999").find("config is not valid JSON"), std::string::npos);
 }
 
+TEST(ConfigLoader, HttpConnectionBoundsHaveDefaultsAndAreRead) {
+  auto cfg = ParseConfig(kMinimal, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->http.max_connections, 1024);
+  EXPECT_EQ(cfg->http.max_connections_per_ip, 128);
+  EXPECT_EQ(cfg->http.header_timeout_sec, 10);
+  EXPECT_EQ(cfg->http.body_timeout_sec, 30);
+  EXPECT_EQ(cfg->http.keep_alive_timeout_sec, 5);
+  EXPECT_EQ(cfg->http.max_header_bytes, 65536);
+  cfg = ParseConfig(R"({"node": {"http": {"max_connections": 10, "max_connections_per_ip": 2,
+    "header_timeout_sec": 3, "body_timeout_sec": 4, "keep_alive_timeout_sec": 6, "max_header_bytes": 2048},
+    "ducklake": {"volumes": [{"name": "hot", "catalog_path": "/h.sqlite", "path": "/d/"}]}}})",
+                    {{"HOMER_NODE_HTTP_BODY_TIMEOUT_SEC", "7"}});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->http.max_connections, 10);
+  EXPECT_EQ(cfg->http.max_connections_per_ip, 2);
+  EXPECT_EQ(cfg->http.header_timeout_sec, 3);
+  EXPECT_EQ(cfg->http.body_timeout_sec, 7);  // the environment wins
+  EXPECT_EQ(cfg->http.keep_alive_timeout_sec, 6);
+  EXPECT_EQ(cfg->http.max_header_bytes, 2048);
+}
+
+TEST(ConfigLoader, HttpConnectionBoundsAreCheckedWithTheirPath) {
+  std::string err = ErrorOf(R"({"node": {"http": {"max_connections": 0, "max_connections_per_ip": 5,
+    "header_timeout_sec": 0, "body_timeout_sec": -1, "keep_alive_timeout_sec": 99999, "max_header_bytes": 10},
+    "ducklake": {"volumes": [{"name": "hot", "catalog_path": "/h.sqlite", "path": "/d/"}]}}})");
+  EXPECT_NE(err.find("$.node.http.max_connections: must be between 1 and"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.http.max_connections_per_ip: must be between 1 and 0"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.http.header_timeout_sec: must be between 1 and 3600"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.http.body_timeout_sec: must be between 1 and 3600"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.http.keep_alive_timeout_sec: must be between 1 and 3600"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.http.max_header_bytes: must be between 1024 and"), std::string::npos) << err;
+}
+
 TEST(ConfigLoader, AnEnvironmentIndexIsBounded) {
   // Found by fuzzing: an index past size_t threw out of the loader; a large one made that many volumes.
   for (const std::string index : {"99999999999999999999999", "256", "100000000"}) {
