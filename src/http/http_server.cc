@@ -1,25 +1,38 @@
 #include "http/http_server.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "common/auth.h"
+#include "http/connection_front.h"
 #include "http/handlers_internal.h"
 #include "http/http_status.h"
 
 namespace homer::http {
 
+namespace {
+
+constexpr int kWriteTimeoutMs = 60'000;  // per write: a slow reader is dropped, a long result is not
+
+/// httplib's request handling without its accept loop and per-connection threads: the front reads
+/// each request before a worker serves it.
+class RequestServer : public httplib::Server {
+ public:
+  /// One request from `strm`; `closed` when the request itself ends the connection.
+  bool Serve(httplib::Stream& strm, bool last, bool& closed) { return process_request(strm, last, closed, nullptr); }
+  /// Streamed responses stop once this is unset (httplib's "shutting down" test).
+  void SetListening(int fd) { svr_sock_ = fd; }
+};
+
+}  // namespace
+
 struct HttpServer::Impl {
   HandlerContext ctx;
-  httplib::Server server;
-  std::thread thread;
-  int port = 0;
+  RequestServer server;
+  std::unique_ptr<ConnectionFront> front;
 };
 
 namespace {
@@ -71,13 +84,12 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
-int HttpServer::port() const { return impl_->port; }
+int HttpServer::port() const { return impl_->front->port(); }
 
 void HttpServer::Stop() {
-  if (impl_->thread.joinable()) {
-    impl_->server.stop();
-    impl_->thread.join();
-  }
+  if (!impl_->front) return;
+  impl_->server.SetListening(INVALID_SOCKET);
+  impl_->front->Stop();
 }
 
 arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* engine, HttpServerOptions options) {
@@ -87,24 +99,10 @@ arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* eng
   auto& server = impl->server;
   auto routes = std::make_shared<std::map<std::string, Route>>(Routes(impl->ctx));
   const std::string token = options.token;
-  const int threads = options.limits.threads;
 
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(options.limits.max_body_bytes);
-  server.set_read_timeout(30, 0);
-  server.set_write_timeout(60, 0);  // per write: a slow reader is dropped, a long result is not
-  server.set_keep_alive_max_count(1000);
-  // An idle kept-alive connection holds a pool thread (and stop() waits for it): 2 s, not 5.
-  server.set_keep_alive_timeout(2);
-  // The library's default also sets SO_REUSEPORT: a second process could share the port instead
-  // of failing to bind.
-  server.set_socket_options([](socket_t s) {
-    const int yes = 1;
-    ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    // Accepted connections inherit it: a reply's small writes must not wait for the client's
-    // delayed ACK (a kept-alive request took 44 ms instead of 2).
-    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
-  });
+  server.set_keep_alive_max_count(1000);  // both only shape the Keep-Alive header: the front enforces them
+  server.set_keep_alive_timeout(options.limits.keep_alive_timeout_sec);
 
   // Route, method, auth and body-size checks in one place, before any body is read or handler
   // runs. Without the token, an unknown route is 401 like a known one: routes are not enumerable.
@@ -159,19 +157,16 @@ arrow::Result<std::unique_ptr<HttpServer>> HttpServer::Start(engine::Engine* eng
     SendError(res, 500, why, false);
   });
 
-  int port = options.port;
-  if (port == 0) {
-    port = server.bind_to_any_port(options.host);
-  } else if (!server.bind_to_port(options.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return arrow::Status::IOError("HTTP API cannot listen on ", options.host, ":", options.port,
-                                  " (address in use or not available)");
-  }
-  impl->port = port;
-  impl->thread = std::thread([s = &impl->server] { s->listen_after_bind(); });
-  spdlog::info("HTTP API on http://{}:{} ({})", options.host, port, token.empty() ? "no token" : "bearer token");
+  auto serve = [s = &impl->server](const Connection& conn, size_t end, bool last) {
+    ConnectionStream stream(conn, end, kWriteTimeoutMs);
+    bool closed = false;
+    return s->Serve(stream, last, closed) && !closed;
+  };
+  ARROW_ASSIGN_OR_RAISE(impl->front, ConnectionFront::Listen(options.host, options.port, options.limits, serve));
+  server.SetListening(impl->front->listen_fd());
+  impl->front->Start();
+  spdlog::info("HTTP API on http://{}:{} ({})", options.host, impl->front->port(),
+               token.empty() ? "no token" : "bearer token");
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
