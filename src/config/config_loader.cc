@@ -1,5 +1,7 @@
 #include "config/config_loader.h"
 
+#include "config/catalog.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -171,6 +173,7 @@ class ObjectReader {
     return (object_ && object_->contains(key)) || env_.count(ToEnvName(Join(key)));
   }
   std::string PathOf(const std::string& key) const { return json_path_ + "." + key; }
+  std::string EnvNameOf(const std::string& key) const { return ToEnvName(Join(key)); }
   void Error(const std::string& where, const std::string& why) { errors_->push_back(where + ": " + why); }
 
  private:
@@ -221,14 +224,47 @@ void CheckSize(ObjectReader& r, const std::string& key, const std::string& value
   }
 }
 
+/// Read `catalog_type` into `out`; an unknown one is reported when `check`.
+void ReadCatalogType(ObjectReader& r, CatalogType* out, bool check) {
+  std::string text = CatalogTypeName(*out);
+  r.String("catalog_type", &text);
+  if (!ParseCatalogType(text, out) && check) {
+    r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + text + "' (expected sqlite or postgres)");
+  }
+}
+
+/// The catalog keys of a volume or of storage.ducklake, once read. Errors never quote the DSN
+/// nor the password.
+void CheckCatalogKeys(ObjectReader& r, CatalogType type, const std::string& catalog_path, const std::string& dsn,
+                      const std::string& password) {
+  if (type == CatalogType::kSqlite) {
+    if (catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
+    for (const auto& [key, value] : {std::pair{"catalog_dsn", &dsn}, std::pair{"catalog_password", &password}}) {
+      if (!value->empty()) r.Error(r.PathOf(key), "only for catalog_type postgres");
+    }
+    return;
+  }
+  if (!catalog_path.empty()) {
+    r.Error(r.PathOf("catalog_path"), "not used with catalog_type postgres (the catalog is catalog_dsn)");
+  }
+  if (const std::string why = DsnProblem(dsn); !why.empty()) {
+    const bool has_password = why.find("password") != std::string::npos;
+    r.Error(r.PathOf("catalog_dsn"), why + (has_password ? ": put it in catalog_password or the environment "
+                                                           "variable " + r.EnvNameOf("catalog_password")
+                                                         : ""));
+  }
+}
+
 /// Read the keys of a volume (node.ducklake.volumes[], storage.ducklake.storage_policy.volumes[]).
 /// Returns false when `type` is unknown (reported).
 bool ReadVolumeKeys(ObjectReader& r, VolumeConfig* v) {
   r.String("name", &v->name);
   std::string type = "local";
   r.String("type", &type);
-  r.String("catalog_type", &v->catalog_type);
+  ReadCatalogType(r, &v->catalog_type, /*check=*/true);
   r.String("catalog_path", &v->catalog_path);
+  r.String("catalog_dsn", &v->catalog_dsn);
+  r.String("catalog_password", &v->catalog_password);
   r.String("path", &v->path);
   r.String("s3_region", &v->s3_region);
   r.String("s3_access_key_id", &v->s3_access_key_id);
@@ -251,10 +287,10 @@ void CheckVolume(ObjectReader& r, const VolumeConfig& v, bool type_known) {
   static const std::regex kName("^[A-Za-z0-9_]+$");
   if (v.name.empty()) r.Error(r.PathOf("name"), "required");
   else if (!std::regex_match(v.name, kName)) r.Error(r.PathOf("name"), "use only letters, digits and _");
-  if (v.catalog_type != "sqlite") {
-    r.Error(r.PathOf("catalog_type"), "unknown catalog_type '" + v.catalog_type + "' (expected sqlite)");
+  CheckCatalogKeys(r, v.catalog_type, v.catalog_path, v.catalog_dsn, v.catalog_password);
+  if (v.catalog_type == CatalogType::kPostgres && v.path.empty()) {
+    r.Error(r.PathOf("path"), "required with catalog_type postgres (the data folder or s3://bucket/prefix/)");
   }
-  if (v.catalog_path.empty()) r.Error(r.PathOf("catalog_path"), "required");
   if (type_known && v.type == VolumeType::kS3 && v.path.rfind("s3://", 0) != 0) {
     r.Error(r.PathOf("path"), "an s3 volume needs an s3://bucket/prefix path");
   }
@@ -412,13 +448,6 @@ void ReadIngest(ObjectReader& in, IngestConfig* cfg) {
   }
 }
 
-std::string NormalPath(const std::string& path) {
-  std::error_code ec;
-  return std::filesystem::absolute(path, ec).lexically_normal().string();
-}
-
-bool SamePath(const std::string& a, const std::string& b) { return NormalPath(a) == NormalPath(b); }
-
 /// A local data path compared as a path, an s3:// one as a string; a trailing / does not count.
 bool SameDataPath(std::string a, std::string b) {
   while (a.size() > 1 && a.back() == '/') a.pop_back();
@@ -547,6 +576,16 @@ void ReadStoragePolicy(ObjectReader& sp, StorageDuckLakeConfig* d, bool storage_
                    [&](size_t a, size_t b) { return volumes[a].priority < volumes[b].priority; });
   for (size_t i : order) p.volumes.push_back(volumes[i]);
   if (!storage_enabled || !p.enable) return;
+  const bool postgres = d->catalog_type == CatalogType::kPostgres ||
+                        std::any_of(volumes.begin(), volumes.end(), [](const auto& pv) {
+                          return pv.volume.catalog_type == CatalogType::kPostgres;
+                        });
+  if (postgres) {
+    // Its tiers' catalogs are sqlite files (derived, WAL, locked by path): not yet for postgres.
+    sp.Error(sp.PathOf("enable"), "a storage policy needs sqlite catalogs (postgres catalogs are not supported by "
+                                  "the policy yet): set storage_policy.enable to false, or use catalog_type sqlite");
+    return;
+  }
 
   CheckRange(sp, "ttl_move_interval_sec", p.ttl_move_interval_sec, 10, 604800);
   if (!(p.move_factor > 0 && p.move_factor <= 1)) {
@@ -583,8 +622,10 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   st.Bool("enable", &cfg->enable);
   ObjectReader dl = st.Object("ducklake");
   auto& d = cfg->ducklake;
-  dl.String("catalog_type", &d.catalog_type);
+  ReadCatalogType(dl, &d.catalog_type, cfg->enable);
   dl.String("catalog_path", &d.catalog_path);
+  dl.String("catalog_dsn", &d.catalog_dsn);
+  dl.String("catalog_password", &d.catalog_password);
   dl.String("data_path", &d.data_path);
   dl.String("lake_name", &d.lake_name);
   dl.Integer("batch_size", &d.batch_size);
@@ -615,11 +656,12 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   compaction.RejectUnknown();
   dl.RejectUnknown();
   if (!cfg->enable) return;
-  if (d.catalog_type != "sqlite") {
-    dl.Error(dl.PathOf("catalog_type"), "unknown catalog_type '" + d.catalog_type + "' (expected sqlite)");
-  }
-  if (d.catalog_path.empty()) dl.Error(dl.PathOf("catalog_path"), "required");
+  CheckCatalogKeys(dl, d.catalog_type, d.catalog_path, d.catalog_dsn, d.catalog_password);
   if (d.data_path.empty()) dl.Error(dl.PathOf("data_path"), "required");
+  if (d.catalog_type == CatalogType::kPostgres && d.journal_path.empty() && d.data_path.rfind("s3://", 0) == 0) {
+    dl.Error(dl.PathOf("journal_path"), "required with a postgres catalog and s3 data (no local folder to "
+                                        "default to)");
+  }
   static const std::regex kIdent("^[A-Za-z_][A-Za-z0-9_]*$");
   if (!std::regex_match(d.lake_name, kIdent)) {
     dl.Error(dl.PathOf("lake_name"), "must be an identifier (letters, digits, _)");
@@ -673,8 +715,9 @@ void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::s
                         "' (the merged lake must see every volume data moves to); add it, or leave volumes out");
     }
   }
+  const VolumeConfig writer = StorageVolume(storage, cfg->storage.volume_name);
   for (const auto& v : dl.volumes) {
-    if (SamePath(v.catalog_path, storage.catalog_path)) {
+    if (SameCatalog(v, writer)) {
       if (v.name == "default") {
         errors->push_back(node.PathOf("ducklake") + ".volumes: the writer's volume cannot be named 'default' (the "
                           "merged lake, which also reads the writer's buffer, needs its own name): rename it, "
@@ -684,8 +727,11 @@ void LinkNodeToStorage(ObjectReader& node, ServerConfig* cfg, std::vector<std::s
       return;
     }
   }
-  errors->push_back(node.PathOf("ducklake") + ".volumes: no volume has the writer's catalog_path '" +
-                    storage.catalog_path + "' (storage.ducklake.catalog_path); add it, or leave volumes out");
+  const bool postgres = storage.catalog_type == CatalogType::kPostgres;
+  const std::string key = postgres ? "catalog_dsn" : "catalog_path";
+  errors->push_back(node.PathOf("ducklake") + ".volumes: no volume has the writer's " + key + " '" +
+                    (postgres ? storage.catalog_dsn : storage.catalog_path) + "' (storage.ducklake." + key +
+                    "); add it, or leave volumes out");
 }
 
 }  // namespace
@@ -695,6 +741,8 @@ VolumeConfig StorageVolume(const StorageDuckLakeConfig& storage, const std::stri
   v.name = name;
   v.catalog_type = storage.catalog_type;
   v.catalog_path = storage.catalog_path;
+  v.catalog_dsn = storage.catalog_dsn;
+  v.catalog_password = storage.catalog_password;
   v.path = storage.data_path;
   if (v.path.rfind("s3://", 0) == 0) {
     v.type = VolumeType::kS3;

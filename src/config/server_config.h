@@ -11,11 +11,16 @@ namespace homer::config {
 /// Where a volume's data files live; parsed once from `type` by the loader.
 enum class VolumeType { kLocal, kS3 };
 
+/// Where a lake's DuckLake catalog (its metadata) lives; parsed once from `catalog_type`.
+enum class CatalogType { kSqlite, kPostgres };
+
 struct VolumeConfig {
   std::string name;
   VolumeType type = VolumeType::kLocal;  ///< "local" | "s3"
-  std::string catalog_type = "sqlite";
-  std::string catalog_path;  ///< required
+  CatalogType catalog_type = CatalogType::kSqlite;  ///< "sqlite" | "postgres"
+  std::string catalog_path;  ///< sqlite: the catalog file (required)
+  std::string catalog_dsn;   ///< postgres: a libpq keyword/value string, never with a password (required)
+  std::string catalog_password;  ///< postgres: the role's password; never logged, echoed or served
   std::string path;          ///< data directory or s3://bucket/prefix/
   std::string s3_region;
   std::string s3_access_key_id;
@@ -110,8 +115,10 @@ struct IngestConfig {
 
 /// `storage.ducklake`: the writer (HOMER's keys and defaults, plus the buffer's).
 struct StorageDuckLakeConfig {
-  std::string catalog_type = "sqlite";
-  std::string catalog_path;  ///< required when storage is enabled
+  CatalogType catalog_type = CatalogType::kSqlite;
+  std::string catalog_path;  ///< sqlite: required when storage is enabled
+  std::string catalog_dsn;   ///< postgres: required when storage is enabled (see VolumeConfig)
+  std::string catalog_password;
   std::string data_path;     ///< required: a directory or s3://bucket/prefix/
   std::string lake_name = "homer_lake";
   /// Rows of one table appended before they are committed to the buffer (HOMER: the Go-side batch

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "duckdb/sql_text.h"
 #include "config/catalog.h"
+#include "duckdb/sql_text.h"
 #include "engine/connection_pool.h"
 #include "engine/query_metrics.h"
 #include "engine/sandbox.h"
@@ -268,6 +268,8 @@ void Engine::AttributeFiles(QueryProfile* profile) const {
 
 arrow::Status Engine::ExplainError(const arrow::Status& st) const {
   if (st.ok()) return st;
+  std::string redacted = st.message();  // errors never carry S3 keys or catalog passwords
+  for (const auto& v : volumes()) redacted = lake::WithoutSecrets(redacted, v.config);
   for (const auto& v : volumes()) {
     std::string message = redacted;
     if (!v.attached && lake::IsNotAttachedError(message, v.config.name)) {
@@ -293,8 +295,6 @@ arrow::Status Engine::ExplainError(const arrow::Status& st) const {
 arrow::Result<std::pair<int64_t, int64_t>> Engine::HepTimestampRange() {
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
   ARROW_ASSIGN_OR_RAISE(auto tables,
-  std::string redacted = st.message();  // errors never carry S3 keys or catalog passwords
-  for (const auto& v : volumes()) redacted = lake::WithoutSecrets(redacted, v.config);
                         duckdb::QueryColumn(con, "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = " +
                                                    QuoteLiteral(lake_name()) +
                                                    " AND schema_name = 'main' AND column_name = 'timestamp' AND "

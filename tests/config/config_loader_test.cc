@@ -29,7 +29,7 @@ TEST(ConfigLoader, DefaultsMatchTheOriginal) {
   ASSERT_EQ(cfg->ducklake.volumes.size(), 1u);
   const auto& v = cfg->ducklake.volumes[0];
   EXPECT_EQ(v.type, VolumeType::kLocal);
-  EXPECT_EQ(v.catalog_type, "sqlite");
+  EXPECT_EQ(v.catalog_type, CatalogType::kSqlite);
   EXPECT_TRUE(v.s3_use_ssl);
   EXPECT_FALSE(v.override_data_path);
 }
@@ -57,12 +57,12 @@ TEST(ConfigLoader, ReadsEveryVolumeField) {
 
 TEST(ConfigLoader, NamesEveryBadKeyAsAJsonPath) {
   std::string err = ErrorOf(R"({"node": {"flight_server": {"port": 70000, "bogus": 1},
-    "ducklake": {"volumes": [{"name": "a", "type": "azure", "catalog_type": "postgres"},
+    "ducklake": {"volumes": [{"name": "a", "type": "azure", "catalog_type": "oracle"},
                              {"name": "a", "catalog_path": "/x", "s3_use_ssl": "yes"}]}}})");
   EXPECT_NE(err.find("$.node.flight_server.port: port 70000 is out of range"), std::string::npos) << err;
   EXPECT_NE(err.find("$.node.flight_server.bogus: unknown key"), std::string::npos) << err;
   EXPECT_NE(err.find("$.node.ducklake.volumes[0].type: unknown type 'azure'"), std::string::npos) << err;
-  EXPECT_NE(err.find("$.node.ducklake.volumes[0].catalog_type: unknown catalog_type 'postgres'"), std::string::npos);
+  EXPECT_NE(err.find("$.node.ducklake.volumes[0].catalog_type: unknown catalog_type 'oracle'"), std::string::npos);
   EXPECT_NE(err.find("$.node.ducklake.volumes[0].catalog_path: required"), std::string::npos) << err;
   EXPECT_NE(err.find("$.node.ducklake.volumes[1].name: duplicate volume name 'a'"), std::string::npos) << err;
   EXPECT_NE(err.find("$.node.ducklake.volumes[1].s3_use_ssl: must be true or false"), std::string::npos) << err;
