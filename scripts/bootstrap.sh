@@ -22,7 +22,8 @@ EXTENSIONS=(ducklake:ducklake sqlite:sqlite_scanner httpfs:httpfs postgres:postg
 APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev libmsgpack-cxx-dev
   libzstd-dev nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libssl-dev
   protobuf-compiler libprotobuf-dev python3-venv unzip curl libsqlite3-dev
-  sngrep sip-tester tcpdump)
+  sngrep sip-tester tcpdump
+  postgresql-15)  # a private cluster for the postgres catalog tests (tests/integration/postgres_server.py)
 
 FAILED=()
 log() { printf '[bootstrap] %s\n' "$*"; }
