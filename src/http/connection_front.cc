@@ -113,6 +113,8 @@ struct ConnectionFront::Impl {
     bool counted = true;  ///< within the caps (a refused connection is not)
     bool continue_sent = false;
     bool eof = false;  ///< the client closed its side
+    size_t searched = 0;  ///< bytes of the buffer searched for the end of the headers
+    size_t expected = 0;  ///< the request's end once its headers gave a Content-Length
   };
 
   config::HttpConfig limits;
@@ -311,7 +313,9 @@ struct ConnectionFront::Impl {
       // A new connection's deadline runs from its accept; a kept-alive one's from the first byte.
       if (c.requests > 0) client.deadline = Clock::now() + std::chrono::seconds(limits.header_timeout_sec);
     }
-    RequestFrame frame = FrameRequest(c.buffer, limits.max_header_bytes, limits.max_body_bytes);
+    // A trickled request is not reframed from its start at every read.
+    if (client.expected > 0 && c.buffer.size() < client.expected && !client.eof) return;
+    RequestFrame frame = FrameRequest(c.buffer, limits.max_header_bytes, limits.max_body_bytes, client.searched);
     using State = RequestFrame::State;
     if (frame.state == State::kRefused) {
       const char* reason = frame.status == 431 ? "headers_too_large"
@@ -328,6 +332,8 @@ struct ConnectionFront::Impl {
         return Answer(client, 413, "body_too_large",
                       "request is larger than node.http.max_header_bytes + max_body_bytes");
       }
+      client.searched = frame.header_end > 0 ? 0 : c.buffer.size();
+      client.expected = frame.end;
       if (frame.header_end > 0 && client.phase == Phase::kHeaders) {
         client.phase = Phase::kBody;
         client.deadline = Clock::now() + std::chrono::seconds(limits.body_timeout_sec);
@@ -351,6 +357,7 @@ struct ConnectionFront::Impl {
   void Dispatch(Client& client, size_t end, bool close_after) {
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, client.conn.fd, nullptr);
     client.phase = Phase::kServing;
+    client.searched = client.expected = 0;
     ++serving;
     pool->enqueue([this, &client, end, close_after] { Work(client, end, close_after); });
   }

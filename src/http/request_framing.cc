@@ -68,9 +68,9 @@ RequestFrame FrameChunked(std::string_view in, RequestFrame f, size_t max_header
 
 }  // namespace
 
-RequestFrame FrameRequest(std::string_view in, size_t max_header_bytes, int64_t max_body_bytes) {
+RequestFrame FrameRequest(std::string_view in, size_t max_header_bytes, int64_t max_body_bytes, size_t searched) {
   RequestFrame f;
-  const size_t blank = in.find("\r\n\r\n");
+  const size_t blank = in.find("\r\n\r\n", searched > 3 ? searched - 3 : 0);
   if (blank == std::string_view::npos || blank + 4 > max_header_bytes) {
     if (blank != std::string_view::npos || in.size() >= max_header_bytes) {
       return Refuse(std::move(f), 431, "request line and headers are larger than node.http.max_header_bytes (" +
@@ -123,11 +123,8 @@ RequestFrame FrameRequest(std::string_view in, size_t max_header_bytes, int64_t 
     f.end = f.header_end;
     return f;
   }
-  const size_t end = f.header_end + std::stoull(std::string(content_length));
-  if (in.size() >= end) {
-    f.state = RequestFrame::State::kComplete;
-    f.end = end;
-  }
+  f.end = f.header_end + std::stoull(std::string(content_length));
+  if (in.size() >= f.end) f.state = RequestFrame::State::kComplete;
   return f;
 }
 

@@ -17,10 +17,15 @@ TEST(RequestFraming, WaitsForTheHeadersThenTheContentLengthBody) {
   auto f = Frame(head + "{\"a\"");
   EXPECT_EQ(f.state, State::kIncomplete);
   EXPECT_EQ(f.header_end, head.size());
+  EXPECT_EQ(f.end, head.size() + 5);  // known before the body is in
   f = Frame(head + "{\"a\"}GET / HTTP/1.1\r\n");  // a pipelined request behind it is not part of it
   EXPECT_EQ(f.state, State::kComplete);
   EXPECT_EQ(f.end, head.size() + 5);
   f = Frame("GET /health HTTP/1.1\r\n\r\nGET");
+  EXPECT_EQ(f.state, State::kComplete);
+  EXPECT_EQ(f.end, 24u);
+  // A search resumed where the previous one stopped still finds a blank line split across reads.
+  f = FrameRequest("GET /health HTTP/1.1\r\n\r\n", 1024, 100, /*searched=*/23);
   EXPECT_EQ(f.state, State::kComplete);
   EXPECT_EQ(f.end, 24u);
 }
