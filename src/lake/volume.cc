@@ -36,7 +36,8 @@ namespace {
 
 bool IsPostgres(const config::VolumeConfig& v) { return v.catalog_type == config::CatalogType::kPostgres; }
 
-std::string PostgresSecretName(const config::VolumeConfig& v) { return "homer_catalog_" + v.name; }
+/// One secret per attachment: the writer's and the node's of one catalog may use different roles.
+std::string PostgresSecretName(const std::string& catalog) { return catalog + "__catalog_password"; }
 
 /// The likely fix for a failed ATTACH of a postgres catalog ("" when nothing specific is known).
 std::string PostgresAttachHint(const std::string& message) {
@@ -65,8 +66,8 @@ std::string WithoutSecrets(std::string message, const config::VolumeConfig& v) {
   return message;
 }
 
-std::string PostgresSecretSql(const config::VolumeConfig& v) {
-  return "CREATE OR REPLACE SECRET " + QuoteIdent(PostgresSecretName(v)) +
+std::string PostgresSecretSql(const config::VolumeConfig& v, const std::string& catalog) {
+  return "CREATE OR REPLACE SECRET " + QuoteIdent(PostgresSecretName(catalog)) +
          " (TYPE postgres, PASSWORD " + QuoteLiteral(v.catalog_password) + ")";
 }
 
@@ -89,7 +90,7 @@ std::string AttachSql(const config::VolumeConfig& v, const std::string& catalog,
   std::vector<std::string> options;
   if (!v.path.empty()) options.push_back("DATA_PATH " + QuoteLiteral(v.path));
   if (IsPostgres(v) && !v.catalog_password.empty()) {
-    options.push_back("METADATA_PARAMETERS MAP {'SECRET': " + QuoteLiteral(PostgresSecretName(v)) + "}");
+    options.push_back("METADATA_PARAMETERS MAP {'SECRET': " + QuoteLiteral(PostgresSecretName(catalog)) + "}");
   }
   if (v.override_data_path) options.push_back("OVERRIDE_DATA_PATH TRUE");
   if (read_only) options.push_back("READ_ONLY");
@@ -121,8 +122,10 @@ arrow::Status AttachVolume(const duckdb::Connection& con, const config::VolumeCo
     if (!st.ok()) return st.WithMessage(where, ": cannot create its S3 secret: ", st.message());
   }
   if (IsPostgres(v) && !v.catalog_password.empty()) {
-    auto st = Exec(con, PostgresSecretSql(v));
-    if (!st.ok()) return st.WithMessage(where, ": cannot create its password secret: ", WithoutSecrets(st.message(), v));
+    auto st = Exec(con, PostgresSecretSql(v, catalog));
+    if (!st.ok()) {
+      return st.WithMessage(where, ": cannot create its password secret: ", WithoutSecrets(st.message(), v));
+    }
   }
   auto st = Exec(con, AttachSql(v, catalog, read_only));
   if (st.ok()) return st;

@@ -28,7 +28,7 @@ std::string S3SecretSql(const config::VolumeConfig& volume);
 
 /// `CREATE SECRET` holding a postgres catalog's password (DuckLake's ATTACH names it), so the
 /// password is never part of a connection string DuckDB may quote in an error.
-std::string PostgresSecretSql(const config::VolumeConfig& volume);
+std::string PostgresSecretSql(const config::VolumeConfig& volume, const std::string& catalog);
 
 /// `ATTACH 'ducklake:sqlite:<catalog_path>' AS <catalog> (DATA_PATH ..., READ_ONLY, ...)`, or
 /// `'ducklake:postgres:<catalog_dsn>'` with the password's secret in METADATA_PARAMETERS.

@@ -91,8 +91,7 @@ arrow::Status Writer::Attach(const duckdb::Database& db) {
   const std::string journal = JournalPath(s);
   ARROW_ASSIGN_OR_RAISE(journal_, Journal::Open(journal));
   spdlog::info("writer: lake {} (catalog {}, data {}) as {}, journal {}", s.lake_name, config::CatalogLabel(volume),
-               volume.path,
-               lake_catalog_, journal);
+               volume.path, lake_catalog_, journal);
   return arrow::Status::OK();
 }
 
