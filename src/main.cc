@@ -145,6 +145,8 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     homer::engine::EngineOptions options;
     options.extension_dir = extension_dir;
     options.refresh_interval_sec = config.flightsql_server.catalog_refresh_interval_sec;
+    options.mirror_catalogs = config.ducklake.mirror_catalogs;
+    options.mirror_interval_ms = config.ducklake.mirror_interval_ms;
     if (config.storage.enable) {
       // All-in-one: the writer shares the engine's database, so its buffer is readable.
       options.on_open = [&](const homer::duckdb::Database& db) -> arrow::Status {

@@ -344,6 +344,8 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
   lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
   lake.Integer("query_wait_sec", &dl.query_wait_sec);
+  lake.Bool("mirror_catalogs", &dl.mirror_catalogs);
+  lake.Integer("mirror_interval_ms", &dl.mirror_interval_ms);
   lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
     dl.volumes.emplace_back();
     ReadVolume(r, &dl.volumes.back());
@@ -361,6 +363,9 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   CheckSize(lake, "max_temp_directory_size", dl.max_temp_directory_size);
   if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
     lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
+  }
+  if (dl.mirror_interval_ms < 10 || dl.mirror_interval_ms > 60000) {
+    lake.Error(lake.PathOf("mirror_interval_ms"), "must be between 10 and 60000");
   }
   std::set<std::string> names;
   for (size_t i = 0; i < dl.volumes.size(); ++i) {

@@ -64,6 +64,9 @@ struct DuckLakeConfig {
   int query_timeout_sec = 300;  ///< 0 disables the timeout
   int max_concurrent_queries = 64;  ///< queries running at once; more wait for a free slot
   int query_wait_sec = 30;  ///< how long a query waits for a free slot before "try later" (0: not at all)
+  /// Read SQLite catalogs through private copies refreshed when they change (engine/catalog_mirrors.h).
+  bool mirror_catalogs = true;
+  int mirror_interval_ms = 100;  ///< how often the catalogs' files are checked for changes
 };
 
 struct HttpConfig {

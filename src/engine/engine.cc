@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "config/catalog.h"
 #include "duckdb/sql_text.h"
+#include "engine/catalog_mirrors.h"
 #include "engine/connection_pool.h"
 #include "engine/query_metrics.h"
 #include "engine/sandbox.h"
@@ -53,10 +55,16 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   for (auto& extension : lake::VolumeExtensions(config.ducklake.volumes)) db_options.extensions.push_back(extension);
   ARROW_ASSIGN_OR_RAISE(engine->db_, duckdb::OpenDatabase(db_options));
   if (engine->options_.on_open) ARROW_RETURN_NOT_OK(engine->options_.on_open(engine->db_));
+  if (engine->options_.mirror_catalogs) {
+    ARROW_ASSIGN_OR_RAISE(engine->mirrors_,
+                          CatalogMirrors::Make(engine->db_, TempDirectory(config),
+                                               std::chrono::milliseconds(engine->options_.mirror_interval_ms)));
+  }
   ARROW_RETURN_NOT_OK(engine->AttachAll());
   ARROW_RETURN_NOT_OK(engine->Refresh());
 
   SandboxPaths paths;
+  if (engine->mirrors_) paths.allowed_directories.push_back(engine->mirrors_->work_dir() + "/");
   for (const auto& v : engine->volumes_) {
     paths.allowed_directories.push_back(DataPrefix(v.config));
     // The settings are locked from here on: a volume attached later must be allowed now.
@@ -70,6 +78,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   ARROW_RETURN_NOT_OK(ApplySandboxSettings(con, paths));
 
   engine->AddGauges();
+  if (engine->mirrors_) engine->mirrors_->Start();
   if (engine->options_.refresh_interval_sec > 0) {
     engine->refresher_ = std::thread([e = engine.get()] { e->RefreshLoop(); });
   }
@@ -109,12 +118,16 @@ size_t Engine::waiting_queries() const { return pool_ ? pool_->waiting() : 0; }
 
 arrow::Status Engine::AttachAll() {
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
+  // The catalogs the writer of this process attached (on_open) are read live, not mirrored.
+  ARROW_ASSIGN_OR_RAISE(written_here_, duckdb::QueryColumn(con, "SELECT substr(path, 8) FROM duckdb_databases() "
+                                                                "WHERE type = 'ducklake' AND path LIKE 'sqlite:%'"));
   const auto& lake = config_.ducklake;
-  for (const auto& v : lake.volumes) {
+  for (size_t rank = 0; rank < lake.volumes.size(); ++rank) {
+    const auto& v = lake.volumes[rank];
     VolumeState state;
     state.config = v;
     state.catalog = lake::CatalogName(lake.lake_name, v.name);
-    auto st = lake::AttachVolume(con, v, state.catalog, /*read_only=*/true);
+    auto st = AttachOne(con, rank, state.catalog);
     state.attached = st.ok();
     if (!st.ok()) AttachFailures().With({v.name}).Add();
     if (!st.ok()) {
@@ -138,6 +151,22 @@ arrow::Status Engine::AttachAll() {
   return arrow::Status::OK();
 }
 
+arrow::Status Engine::AttachOne(const duckdb::Connection& con, size_t rank, const std::string& catalog) {
+  const auto& v = config_.ducklake.volumes[rank];
+  const bool written_here = std::any_of(written_here_.begin(), written_here_.end(), [&](const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::weakly_canonical(path, ec) == std::filesystem::weakly_canonical(v.catalog_path, ec);
+  });
+  if (mirrors_ && v.catalog_type == config::CatalogType::kSqlite && !written_here) {
+    auto st = mirrors_->Add(con, v, catalog, rank);
+    if (st.ok()) return st;
+    if (std::filesystem::exists(v.catalog_path)) {
+      spdlog::warn("volume '{}': no private copy of its catalog ({}); reading the live catalog", v.name, st.message());
+    }
+  }
+  return lake::AttachVolume(con, v, catalog, /*read_only=*/true);
+}
+
 bool Engine::RetryDetached() {
   std::vector<VolumeState> detached;
   for (const auto& v : volumes()) {
@@ -148,7 +177,9 @@ bool Engine::RetryDetached() {
   if (!con.ok()) return false;
   bool any = false;
   for (const auto& v : detached) {
-    const arrow::Status st = lake::AttachVolume(*con, v.config, v.catalog, /*read_only=*/true);
+    size_t rank = 0;
+    while (config_.ducklake.volumes[rank].name != v.config.name) ++rank;
+    const arrow::Status st = AttachOne(*con, rank, v.catalog);
     {
       std::lock_guard lock(volumes_mutex_);  // alone: /metrics reads volumes() under its own lock
       for (auto& mine : volumes_) {
@@ -176,6 +207,7 @@ std::vector<lake::MergedVolume> Engine::MergedVolumes() const {
 
 arrow::Status Engine::Refresh() {
   std::lock_guard lock(refresh_mutex_);
+  if (mirrors_) mirrors_->Sync();  // what a refresh reads is the catalogs as they are now
   RetryDetached();
   ARROW_ASSIGN_OR_RAISE(auto con, Connect(db_));
   std::vector<lake::MergedVolume> merged_volumes = MergedVolumes();

@@ -26,6 +26,7 @@
 
 namespace homer::engine {
 
+class CatalogMirrors;
 class ConnectionPool;
 class PooledConnection;
 using lake::VolumeState;
@@ -43,6 +44,11 @@ struct EngineOptions {
   /// Every query enters here for its lifetime (the writer clears flushed rows from its buffer
   /// only once no query can still miss them in the lake).
   lake::ReaderEpochs* readers = nullptr;
+  /// Read SQLite catalogs through private copies (engine/catalog_mirrors.h), refreshed every
+  /// mirror_interval_ms when they change; except the catalogs this process writes (those
+  /// on_open attached).
+  bool mirror_catalogs = true;
+  int mirror_interval_ms = 100;
 };
 
 struct ExecuteOptions {
@@ -77,8 +83,9 @@ class Engine {
   };
   arrow::Result<StatementShape> Describe(const std::string& sql);
 
-  /// Attach the volumes that failed to attach so far, re-read the volumes' tables and rebuild
-  /// the merged views when they changed (or a volume came back).
+  /// Publish the catalogs' changes (mirrors), attach the volumes that failed to attach so far,
+  /// re-read the volumes' tables and rebuild the merged views when they changed (or a volume
+  /// came back).
   arrow::Status Refresh();
 
   /// Earliest and latest `timestamp` (ns since the epoch) over the lake's hep_proto_* tables;
@@ -102,6 +109,8 @@ class Engine {
  private:
   Engine(config::ServerConfig config, EngineOptions options);
   arrow::Status AttachAll();
+  /// Attach volume `rank` of the configuration (through a mirror of its catalog when it has one).
+  arrow::Status AttachOne(const duckdb::Connection& con, size_t rank, const std::string& catalog);
   /// One try to attach every volume not attached yet; true when one was.
   bool RetryDetached();
   std::vector<lake::MergedVolume> MergedVolumes() const;
@@ -119,6 +128,8 @@ class Engine {
   config::ServerConfig config_;
   EngineOptions options_;
   duckdb::Database db_;
+  std::unique_ptr<CatalogMirrors> mirrors_;  ///< null when no catalog is mirrored; goes before db_
+  std::vector<std::string> written_here_;    ///< SQLite files this process's writer has attached
   mutable std::mutex volumes_mutex_;  ///< guards volumes_ (a detached one may attach later)
   std::vector<VolumeState> volumes_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself

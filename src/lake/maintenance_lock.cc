@@ -4,16 +4,27 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <mutex>
 #include <utility>
 
 namespace homer::lake {
+namespace {
 
-MaintenanceLock::MaintenanceLock(MaintenanceLock&& other) noexcept : fds_(std::exchange(other.fds_, {})) {}
+/// The catalogs this process's jobs hold (one entry per holder).
+std::mutex held_mutex;
+std::vector<std::string> held_here;
+
+}  // namespace
+
+MaintenanceLock::MaintenanceLock(MaintenanceLock&& other) noexcept
+    : fds_(std::exchange(other.fds_, {})), paths_(std::exchange(other.paths_, {})) {}
 
 MaintenanceLock& MaintenanceLock::operator=(MaintenanceLock&& other) noexcept {
   if (this != &other) {
     Release();
     fds_ = std::exchange(other.fds_, {});
+    paths_ = std::exchange(other.paths_, {});
   }
   return *this;
 }
@@ -21,8 +32,20 @@ MaintenanceLock& MaintenanceLock::operator=(MaintenanceLock&& other) noexcept {
 MaintenanceLock::~MaintenanceLock() { Release(); }
 
 void MaintenanceLock::Release() {
+  if (!paths_.empty()) {
+    std::lock_guard lock(held_mutex);
+    for (const auto& path : paths_) held_here.erase(std::find(held_here.begin(), held_here.end(), path));
+    paths_.clear();
+  }
   for (int fd : fds_) close(fd);  // closing the descriptor drops its flock
   fds_.clear();
+}
+
+bool MaintenanceLock::UnlessHeldHere(const std::string& catalog_path, const std::function<void()>& read) {
+  std::lock_guard lock(held_mutex);
+  if (std::find(held_here.begin(), held_here.end(), catalog_path) != held_here.end()) return false;
+  read();
+  return true;
 }
 
 MaintenanceLock MaintenanceLock::TryAcquire(const std::vector<std::string>& catalog_paths, std::string* busy) {
@@ -39,6 +62,9 @@ MaintenanceLock MaintenanceLock::TryAcquire(const std::vector<std::string>& cata
     }
     lock.fds_.push_back(fd);
   }
+  std::lock_guard registry(held_mutex);  // waits for a reader running under UnlessHeldHere
+  held_here.insert(held_here.end(), catalog_paths.begin(), catalog_paths.end());
+  lock.paths_ = catalog_paths;
   return lock;
 }
 

@@ -5,6 +5,7 @@
 /// advisory flock on `<catalog_path>.maintenance.lock`, released when the holder ends, crash
 /// included.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,16 @@ class MaintenanceLock {
 
   bool held() const { return !fds_.empty(); }
 
+  /// Run `read` unless a job of this process holds `catalog_path`'s lock, and keep jobs of this
+  /// process from taking it meanwhile; false when it did not run. For a reader through another
+  /// SQLite library (lake/sqlite_catalog.h): two libraries in one process do not see each
+  /// other's file locks, so it must not read while this process's job writes the catalog.
+  static bool UnlessHeldHere(const std::string& catalog_path, const std::function<void()>& read);
+
  private:
   void Release();
   std::vector<int> fds_;
+  std::vector<std::string> paths_;
 };
 
 }  // namespace homer::lake

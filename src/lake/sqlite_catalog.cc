@@ -2,6 +2,7 @@
 
 #include <arrow/result.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <memory>
 
@@ -44,6 +45,45 @@ arrow::Status EnsureWalJournal(const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto mode, Pragma(db.get(), path, "PRAGMA journal_mode=WAL"));
   if (mode != "wal") return arrow::Status::IOError("catalog ", path, ": could not switch to WAL (mode is ", mode, ")");
   return arrow::Status::OK();
+}
+
+arrow::Result<std::unique_ptr<LiveCatalog>> LiveCatalog::Open(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto db, lake::Open(path, SQLITE_OPEN_READONLY));
+  std::unique_ptr<LiveCatalog> live(new LiveCatalog());
+  live->path_ = path;
+  live->db_ = db.release();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) live->inode_ = st.st_ino;
+  return live;
+}
+
+LiveCatalog::~LiveCatalog() { sqlite3_close(db_); }
+
+arrow::Result<int64_t> LiveCatalog::Version() {
+  ARROW_ASSIGN_OR_RAISE(auto text, Pragma(db_, path_, "PRAGMA data_version"));
+  return std::stoll(text.empty() ? "0" : text);
+}
+
+arrow::Status LiveCatalog::CopyTo(const std::string& dest) {
+  ARROW_ASSIGN_OR_RAISE(auto dst, lake::Open(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  sqlite3_backup* backup = sqlite3_backup_init(dst.get(), "main", db_, "main");
+  if (backup == nullptr) return arrow::Status::IOError("catalog copy ", dest, ": ", sqlite3_errmsg(dst.get()));
+  // All pages in one step: one read transaction. A writer holding the lock makes it busy (the
+  // busy timeout waits first); then it is tried again.
+  int rc = SQLITE_OK;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    rc = sqlite3_backup_step(backup, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    sqlite3_sleep(20);
+  }
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path_, ": copy failed: ", sqlite3_errstr(rc));
+  return arrow::Status::OK();
+}
+
+bool LiveCatalog::Replaced() const {
+  struct stat st {};
+  return ::stat(path_.c_str(), &st) != 0 || st.st_ino != inode_;
 }
 
 arrow::Result<std::string> JournalMode(const std::string& path) {

@@ -122,6 +122,22 @@ TEST(ConfigLoader, HttpConnectionBoundsAreCheckedWithTheirPath) {
   EXPECT_NE(err.find("$.node.http.max_header_bytes: must be between 1024 and"), std::string::npos) << err;
 }
 
+TEST(ConfigLoader, CatalogMirrorsAreOnByDefaultAndTheirIntervalIsChecked) {
+  auto cfg = ParseConfig(kMinimal, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->ducklake.mirror_catalogs);
+  EXPECT_EQ(cfg->ducklake.mirror_interval_ms, 100);
+  cfg = ParseConfig(kMinimal, {{"HOMER_NODE_DUCKLAKE_MIRROR_CATALOGS", "false"},
+                               {"HOMER_NODE_DUCKLAKE_MIRROR_INTERVAL_MS", "250"}});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_FALSE(cfg->ducklake.mirror_catalogs);
+  EXPECT_EQ(cfg->ducklake.mirror_interval_ms, 250);
+  std::string err = ErrorOf(R"({"node": {"ducklake": {"mirror_interval_ms": 5, "mirror_catalogs": "yes",
+    "volumes": [{"name": "hot", "catalog_path": "/h.sqlite", "path": "/d/"}]}}})");
+  EXPECT_NE(err.find("$.node.ducklake.mirror_interval_ms: must be between 10 and 60000"), std::string::npos) << err;
+  EXPECT_NE(err.find("$.node.ducklake.mirror_catalogs:"), std::string::npos) << err;
+}
+
 TEST(ConfigLoader, AnEnvironmentIndexIsBounded) {
   // Found by fuzzing: an index past size_t threw out of the loader; a large one made that many volumes.
   for (const std::string index : {"99999999999999999999999", "256", "100000000"}) {

@@ -21,8 +21,9 @@ def test_rows_and_tables_appear_within_the_refresh_interval(hot_cold, node_facto
     w.execute("CREATE TABLE w.hep_proto_5_default (uuid VARCHAR, timestamp TIMESTAMP, payload VARCHAR)")
     w.execute("INSERT INTO w.hep_proto_5_default VALUES ('r1', '2026-11-02 01:00:00', 'rtcp')")
     w.close()
-    # Rows of a known table: the next query sees them.
-    assert node.rows("SELECT count(*) FROM homer_lake.main.hep_proto_1_call") == [[6]]
+    # Rows of a known table: visible without a refresh, once the node's copy of the catalog
+    # caught up (node.ducklake.mirror_interval_ms, 100 ms).
+    assert wait_for(lambda: node.rows("SELECT count(*) FROM homer_lake.main.hep_proto_1_call") == [[6]], timeout=2)
     # A new table: within the refresh interval, in the merged lake.
     assert wait_for(lambda: node.post("/api/v4/node/query",
                                       {"sql": "SELECT uuid FROM homer_lake.main.hep_proto_5_default"}).status_code == 200,
