@@ -103,8 +103,9 @@ def copy_options(row_group: int, fpp: float):
             f"BLOOM_FILTER_FALSE_POSITIVE_RATIO {fpp}")
 
 
-def rewrite_day(con, data_path: Path, day: str, files_per_day: int, row_group: int, fpp: float):
-    """Rewrite one day of the table as files_per_day session_id-range files; returns stats."""
+def rewrite_day(con, data_path: Path, day: str, files_per_day: int, row_group: int, fpp: float, order: str):
+    """Rewrite one day of the table as files_per_day session_id-range files, rows in `order`
+    ("timestamp, session_id" or "session_id, timestamp"); returns stats."""
     start = time.perf_counter()
     folder = data_path / "main" / TABLE / f"date={day}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -123,7 +124,7 @@ def rewrite_day(con, data_path: Path, day: str, files_per_day: int, row_group: i
         where = " AND ".join(w for w in [f"session_id >= '{lo}'" if lo is not None else "",
                                           f"session_id < '{hi}'" if hi is not None else ""] if w) or "true"
         name = folder / f"search-{day}-{i:03d}-{random.getrandbits(48):012x}.parquet"
-        con.execute(f"COPY (SELECT * FROM search_day WHERE {where} ORDER BY timestamp, session_id) TO '{name}' "
+        con.execute(f"COPY (SELECT * FROM search_day WHERE {where} ORDER BY {order}) TO '{name}' "
                     f"({copy_options(row_group, fpp)})")
         files.append(name)
     con.execute("DROP TABLE search_day")
@@ -140,7 +141,10 @@ def rewrite_day(con, data_path: Path, day: str, files_per_day: int, row_group: i
     return {"day": day, "rows": rows, "files": len(files), "bytes": written, "seconds": time.perf_counter() - start}
 
 
-def build_layout(base: Path, lake_dir: Path, files_per_day: int, row_group: int, fpp: float):
+ORDERS = {"time": "timestamp, session_id", "session": "session_id, timestamp"}
+
+
+def build_layout(base: Path, lake_dir: Path, files_per_day: int, row_group: int, fpp: float, order: str = "time"):
     done = lake_dir / "LAYOUT_DONE"
     if done.exists():
         print(f"layout: reusing {lake_dir}", flush=True)
@@ -155,11 +159,11 @@ def build_layout(base: Path, lake_dir: Path, files_per_day: int, row_group: int,
     attach(con, lake_dir, read_only=False)
     days = [str(r[0]) for r in con.sql(f"SELECT DISTINCT date FROM {T} ORDER BY 1").fetchall()]
     old_bytes = sum(f.stat().st_size for f in (lake_dir / "data/hot/main" / TABLE).rglob("*.parquet"))
-    print(f"layout: {files_per_day} files/day by session_id range, timestamp order, {row_group}-row groups, "
+    print(f"layout: {files_per_day} files/day by session_id range, {order} order, {row_group}-row groups, "
           f"bloom fpp {fpp}", flush=True)
     new_bytes = 0
     for day in days:
-        s = rewrite_day(con, lake_dir / "data/hot", day, files_per_day, row_group, fpp)
+        s = rewrite_day(con, lake_dir / "data/hot", day, files_per_day, row_group, fpp, ORDERS[order])
         new_bytes += s["bytes"]
         print(f"  {day}: {s['rows']:,} rows -> {s['files']} files, {s['bytes'] / 1e6:.0f} MB, {s['seconds']:.1f} s",
               flush=True)
@@ -282,16 +286,16 @@ def scan_profile(lake_dir: Path, searches):
 
 
 def run_http(lake_dir: Path, searches, runs: int):
-    """Through a real node. One connection per request, as curl does: on a kept-alive connection the
-    node's chunked replies (small writes, Nagle on) meet the client's delayed ACK and every reply
-    takes ~40 ms more, whatever the query (measured with `SELECT 1`)."""
+    """Through a real node, on one kept-alive connection (as a browser, Grafana or HOMER's UI
+    talk to it)."""
     tmp = Path(tempfile.mkdtemp(prefix="search_layout_node_"))
     node = start_node(tmp, [volume(lake_dir)], token="bench", memory_limit="4GB", refresh=30)
     url = node.http + "/api/v4/node/query"
-    headers = {"Authorization": f"Bearer {node.token}", "Connection": "close"}
+    headers = {"Authorization": f"Bearer {node.token}"}
+    session = requests.Session()
 
     def query(q):
-        r = requests.post(url, json={"sql": q}, headers=headers, timeout=120)
+        r = session.post(url, json={"sql": q}, headers=headers, timeout=120)
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -367,7 +371,8 @@ def main():
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--calls", type=int, default=290_000, help="calls per day (~7.4 call rows each)")
     ap.add_argument("--layouts", default="8x16384",
-                    help="comma-separated FILES_PER_DAYxROW_GROUP_SIZE layouts to compare with the baseline")
+                    help="comma-separated FILES_PER_DAYxROW_GROUP_SIZE[:time|:session] layouts (rows in each file "
+                         "in timestamp order, the default, or session_id order) to compare with the baseline")
     ap.add_argument("--fpp", type=float, default=0.001, help="bloom filter false positive ratio")
     ap.add_argument("--runs", type=int, default=40, help="runs per search (cycling over distinct values)")
     ap.add_argument("--build-only", action="store_true", help="build (or reuse) the lakes, measure nothing")
@@ -389,10 +394,12 @@ def main():
         build_baseline(base, args.days, args.calls)
         layouts = {}
         for spec in args.layouts.split(","):
-            k, rg = (int(x) for x in spec.lower().split("x"))
-            lake = work / f"layout_k{k}_rg{rg}_fpp{args.fpp}"
-            build_layout(base, lake, k, rg, args.fpp)
-            layouts[f"{k} files/day, rg {rg}"] = lake
+            size, _, order = spec.lower().partition(":")
+            order = order or "time"
+            k, rg = (int(x) for x in size.split("x"))
+            lake = work / (f"layout_k{k}_rg{rg}_fpp{args.fpp}" + ("" if order == "time" else f"_{order}"))
+            build_layout(base, lake, k, rg, args.fpp, order)
+            layouts[f"{k} files/day, rg {rg}, {order}"] = lake
         if args.build_only:
             return
         searches = pick_searches(base, 20)
