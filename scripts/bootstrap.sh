@@ -23,7 +23,8 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config libgtest-dev libgmock-dev libmsgp
   libzstd-dev nlohmann-json3-dev libcpp-httplib-dev libspdlog-dev libssl-dev
   protobuf-compiler libprotobuf-dev python3-venv unzip curl libsqlite3-dev
   sngrep sip-tester tcpdump
-  postgresql-15)  # a private cluster for the postgres catalog tests (tests/integration/postgres_server.py)
+  postgresql-15  # a private cluster for the postgres catalog tests (tests/integration/postgres_server.py)
+  haproxy)  # the fleet example and its test (examples/fleet/, tests/integration/test_fleet.py)
 
 FAILED=()
 log() { printf '[bootstrap] %s\n' "$*"; }
