@@ -144,31 +144,27 @@ arrow::Result<std::unique_ptr<CatalogMirror>> CatalogMirror::Attach(const duckdb
 }
 
 arrow::Result<bool> CatalogMirror::Capture() {
-  if (live_ && live_->Replaced()) live_.reset();  // a new file at the path: a new connection
+  arrow::Result<bool> changed = false;
+  // Not while this process's vacuum writes the catalog (through DuckDB's own SQLite): next round.
+  MaintenanceLock::UnlessHeldHere(live_path_, [&] { changed = CaptureNow(); });
+  return changed;
+}
+
+arrow::Result<bool> CatalogMirror::CaptureNow() {
+  // A new file at the path needs a new connection. (Never closed while the vacuum above runs:
+  // closing a file drops every lock the process holds on it, the vacuum's too.)
+  if (live_ && live_->Replaced()) live_.reset();
   if (!live_) {
     ARROW_ASSIGN_OR_RAISE(live_, LiveCatalog::Open(live_path_));
     version_ = -1;
   }
-  arrow::Result<bool> changed = false;
-  // Not while this process's vacuum writes the catalog (through DuckDB's own SQLite): next round.
-  MaintenanceLock::UnlessHeldHere(live_path_, [&] {
-    // Read before the copy: a commit landing during the copy changes it again.
-    auto version = live_->Version();
-    if (!version.ok()) {
-      changed = version.status();
-      return;
-    }
-    if (*version == version_) return;
-    auto st = live_->CopyTo(staging_path_);
-    if (!st.ok()) {
-      changed = st;
-      return;
-    }
-    version_ = *version;
-    pending_ = true;
-    changed = true;
-  });
-  return changed;
+  // Read before the copy: a commit landing during the copy changes it again.
+  ARROW_ASSIGN_OR_RAISE(int64_t version, live_->Version());
+  if (version == version_) return false;
+  ARROW_RETURN_NOT_OK(live_->CopyTo(staging_path_));
+  version_ = version;
+  pending_ = true;
+  return true;
 }
 
 arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
@@ -197,7 +193,8 @@ arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
       }
       // Emptied, never dropped: DuckLake may remember a table it read at an older snapshot.
       for (const auto& t : mirror_tables) {
-        if (!live.count(t)) ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + duckdb::QualifiedName(metadata_, "main", t)));
+        if (live.count(t)) continue;
+        ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + duckdb::QualifiedName(metadata_, "main", t)));
       }
       return arrow::Status::OK();
     });

@@ -55,6 +55,7 @@ class CatalogMirror {
 
  private:
   CatalogMirror() = default;
+  arrow::Result<bool> CaptureNow();
 
   std::string live_path_;
   std::unique_ptr<LiveCatalog> live_;
