@@ -45,7 +45,16 @@ class Process:
     def headers(self):
         return {"Authorization": f"Bearer {self.token}"}
 
+    def check_config(self):
+        """build/homer-node --check-config on this process's file: every key as the README documents it."""
+        done = subprocess.run([str(BINARY), "--check-config", str(self.config_path)], capture_output=True, text=True,
+                              timeout=60, env={**node_environment(), **self.env})
+        if done.returncode != 0:
+            raise RuntimeError(f"{self.name}: --check-config refused {self.config_path}:\n{done.stdout}{done.stderr}")
+
     def start(self, seconds=90):
+        if self.proc is None:
+            self.check_config()
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen([str(BINARY), "--config", str(self.config_path)], stdout=log,
                                      stderr=subprocess.STDOUT, env={**node_environment(), **self.env})
