@@ -33,6 +33,8 @@ ALLOWED = {
     "writer": {"text", "config", "metrics", "duckdb", "lake", "ingest"},
     # the storage policy: moves, retention and compaction of the volumes the writer fills
     "policy": {"text", "config", "metrics", "duckdb", "lake"},
+    # logging: the process's log line format (spdlog), set by main once the config is read
+    "logging": {"text", "config"},
 }
 # main.cc wires every module.
 WIRING = "main"

@@ -19,6 +19,7 @@
 #include "lake/demo_lake.h"
 #include "lake/volume.h"
 #include "lake/reader_epochs.h"
+#include "logging/setup.h"
 #include "policy/policy_status.h"
 #include "policy/storage_policy.h"
 #include "writer/capture_status.h"
@@ -61,7 +62,7 @@ std::string Flag(const std::map<std::string, std::string>& flags, const std::str
 }
 
 int Fail(const arrow::Status& st) {
-  std::cerr << "homer-node: " << st.message() << std::endl;
+  homer::logging::ReportFatal(st.message());
   return 1;
 }
 
@@ -258,7 +259,12 @@ int RunDemo(std::map<std::string, std::string> flags, const std::string& extensi
   }
   auto config = homer::config::LoadConfig(config_path, homer::config::ProcessEnvironment());
   if (!config.ok()) return Fail(config.status());
+  homer::logging::ConfigureLogging(config->log);
   const int http_port = config->http_port();
+  if (config->log.format == homer::config::LogConfig::Format::kJson) {  // the banner is not a log line
+    spdlog::info("serving the demo lake (config {}, HTTP port {})", config_path, http_port);
+    return Serve(*config, extension_dir);
+  }
   std::cout << "\nServing the demo lake (config " << config_path << ").\nTry:\n"
             << "  curl -s http://127.0.0.1:" << http_port << "/api/v4/node/stats\n"
             << "  curl -s -X POST http://127.0.0.1:" << http_port
@@ -304,6 +310,7 @@ int main(int argc, char** argv) {
                   << (config->storage.enable ? "on" : "off") << std::endl;
         return 0;
       }
+      homer::logging::ConfigureLogging(config->log);
       return Serve(*config, extension_dir);
     }
     if (command == "demo") return RunDemo(flags, extension_dir);
@@ -314,7 +321,7 @@ int main(int argc, char** argv) {
     }
     throw std::invalid_argument("unknown command '" + command + "'");
   } catch (const std::exception& e) {
-    std::cerr << "homer-node: " << e.what() << "\n\n" << kUsage;
+    homer::logging::ReportFatal(e.what(), std::string("\n") + kUsage);
     return 2;
   }
 }

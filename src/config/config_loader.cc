@@ -26,7 +26,7 @@ constexpr size_t kMaxEnvArrayIndex = 256;
 using nlohmann::json;
 // HOMER_ + the key path from the file's root: HOMER_NODE_FLIGHT_SERVER_PORT, HOMER_INGEST_UDP_PORT.
 constexpr const char* kEnvPrefix = "HOMER_";
-constexpr const char* kEnvSections[] = {"HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_"};
+constexpr const char* kEnvSections[] = {"HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_", "HOMER_LOG_"};
 
 std::string ToEnvName(const std::string& key_path) {
   std::string out = kEnvPrefix;
@@ -678,6 +678,28 @@ void ReadStorage(ObjectReader& st, StorageConfig* cfg) {
   CheckRange(dl, "durable_interval_ms", d.durable_interval_ms, 10, 60000);
 }
 
+/// `log`: the format and level of every log line of the process.
+void ReadLog(ObjectReader& r, LogConfig* cfg) {
+  std::string format = "text", level = "info";
+  r.String("format", &format);
+  r.String("level", &level);
+  if (format == "text" || format == "json") {
+    cfg->format = format == "json" ? LogConfig::Format::kJson : LogConfig::Format::kText;
+  } else {
+    r.Error(r.PathOf("format"), "unknown format '" + format + "' (expected text or json)");
+  }
+  static const std::pair<const char*, LogConfig::Level> kLevels[] = {
+      {"trace", LogConfig::Level::kTrace}, {"debug", LogConfig::Level::kDebug}, {"info", LogConfig::Level::kInfo},
+      {"warn", LogConfig::Level::kWarn},   {"error", LogConfig::Level::kError}};
+  for (const auto& [name, value] : kLevels) {
+    if (level == name) {
+      cfg->level = value;
+      return;
+    }
+  }
+  r.Error(r.PathOf("level"), "unknown level '" + level + "' (expected trace, debug, info, warn or error)");
+}
+
 /// Read `parent.key` with `read`, then refuse the keys it did not know.
 template <typename Config>
 void ReadSection(ObjectReader& parent, const std::string& key, void (*read)(ObjectReader&, Config*), Config* out) {
@@ -795,6 +817,7 @@ arrow::Result<ServerConfig> ParseConfig(const std::string& json_text, const Envi
   node.RejectUnknown();
   ReadSection(root, "ingest", ReadIngest, &cfg.ingest);
   ReadSection(root, "storage", ReadStorage, &cfg.storage);
+  ReadSection(root, "log", ReadLog, &cfg.log);
   root.RejectUnknown();
 
   if (!cfg.enable && !cfg.ingest.enable && !cfg.storage.enable) {

@@ -183,6 +183,14 @@ struct StorageConfig {
   std::string volume_name = "hot";
 };
 
+/// `log`: how the process writes its log lines (every module's, on stdout).
+struct LogConfig {
+  enum class Format { kText, kJson };  ///< "text" (spdlog's default lines) | "json" (one object a line)
+  enum class Level { kTrace, kDebug, kInfo, kWarn, kError };  ///< lines below it are not written
+  Format format = Format::kText;
+  Level level = Level::kInfo;
+};
+
 struct ServerConfig {
   bool enable = true;
   FlightServerConfig flight_server;
@@ -192,6 +200,7 @@ struct ServerConfig {
   // The other modules of the same file (node is the struct itself, for history's sake).
   IngestConfig ingest;
   StorageConfig storage;
+  LogConfig log;  ///< top-level `log`: the whole process's, whichever modules run
 
   int http_port() const { return flight_server.port + 1; }
 };
