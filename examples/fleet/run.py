@@ -60,12 +60,12 @@ fleet up (token {t}):
   HTTP JSON API   {fleet.http_url}      (HAProxy -> {', '.join(f'{n.name} :{n.port + 1}' for n in fleet.nodes)})
   Arrow Flight    {fleet.flight_url}     (h2c; -> {', '.join(f':{n.port}' for n in fleet.nodes)})
   Flight SQL      {fleet.flightsql_url}     (-> {', '.join(f':{n.flightsql_port}' for n in fleet.nodes)})
-  HAProxy stats   echo "show stat" | socat - UNIX:{fleet.haproxy.socket}
+  HAProxy admin   {fleet.haproxy.socket} (a stats socket: "show stat", "show servers state")
   catalog         postgres: {fleet.pg.dsn} (password {fleet.pg.password})
   data            s3://homer/lake/ on http://127.0.0.1:{fleet.s3.port}
   HEP in          """ + "\n                  ".join(
-            f"{w.name}: UDP/TCP 127.0.0.1:{w.hep_port}, HTTP :{w.hep_port + 1}/api/hep, stats {w.http}/api/v4/node/stats"
-            for w in fleet.writers) + f"""
+            f"{w.name}: UDP/TCP 127.0.0.1:{w.hep_port}, HTTP :{w.hep_port + 1}/api/hep, "
+            f"stats {w.http}/api/v4/node/stats" for w in fleet.writers) + f"""
   (bench/hep_sender sends {args.rate} packets/s to each writer; rows reach the nodes at each flush)
 
   curl -s -X POST {fleet.http_url}/api/v4/node/query -H 'Authorization: Bearer {t}' \\

@@ -9,6 +9,7 @@ errors, and succeed on retry), restarted, and HAProxy sends it queries again. On
 stop and the writers have flushed, every surface counts exactly the rows the writers flushed.
 The original HOMER coordinator's node calls are played against the fleet through HAProxy."""
 import collections
+import os
 import re
 import threading
 import time
@@ -21,7 +22,8 @@ import requests
 
 from fleet import TABLES, Fleet
 
-LOAD_SEC = 125          # all 16 clients, no node killed: no error at all
+# All 16 clients, no node killed: no error at all. HOMER_FLEET_LOAD_SEC=600 makes it a soak.
+LOAD_SEC = float(os.environ.get("HOMER_FLEET_LOAD_SEC", 125))
 DOWN_SEC = 8            # one node killed -9 this long before it is restarted
 AFTER_RESTART_SEC = 12  # load after the node is back up
 RETRIES, BACKOFF = 5, 0.2
