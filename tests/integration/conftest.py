@@ -195,7 +195,8 @@ def write_config(path, volumes, port, token="", host="127.0.0.1", flightsql=None
 def node_environment():
     """The test's environment without HOMER_* config overrides a developer's shell may hold:
     each test states its whole config."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_"))}
+    sections = ("HOMER_NODE_", "HOMER_INGEST_", "HOMER_STORAGE_", "HOMER_LOG_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(sections)}
 
 
 def wait_for_port(port, deadline):
