@@ -44,7 +44,8 @@ arrow::Result<std::string> DuckDbType(const std::string& type) {
 /// inlined-data tables (`ducklake_inlined_data_<table id>_<schema version>`) with the DuckDB
 /// types of the table's columns; any other one as the staging file types it.
 arrow::Result<std::string> CreateTableSql(const duckdb::Connection& con, const std::string& staging,
-                                          const std::string& metadata, const std::string& table) {
+                                          const std::string& metadata, const std::string& table,
+                                          const std::vector<std::string>& names) {
   const std::string target = duckdb::QualifiedName(metadata, "main", table);
   const std::string source = duckdb::QualifiedName(staging, "main", table);
   static const std::regex kInlined(R"(ducklake_inlined_data_(\d+)_(\d+))");
@@ -59,10 +60,6 @@ arrow::Result<std::string> CreateTableSql(const duckdb::Connection& con, const s
                                                    " ORDER BY begin_snapshot"));
   std::map<std::string, std::string> type_of;
   for (const auto& row : types) type_of[row.at(0)] = row.at(1);
-  ARROW_ASSIGN_OR_RAISE(auto names, duckdb::QueryColumn(con, "SELECT column_name FROM duckdb_columns() WHERE "
-                                                             "database_name = " + QuoteLiteral(staging) +
-                                                             " AND table_name = " + QuoteLiteral(table) +
-                                                             " ORDER BY column_index"));
   std::string sql = "CREATE TABLE " + target + " (";
   for (size_t i = 0; i < names.size(); ++i) {
     const auto& name = names[i];
@@ -75,11 +72,6 @@ arrow::Result<std::string> CreateTableSql(const duckdb::Connection& con, const s
     sql += (i ? ", " : "") + QuoteIdent(name) + " " + type;
   }
   return sql + ")";
-}
-
-arrow::Result<std::vector<std::string>> TablesOf(const duckdb::Connection& con, const std::string& database) {
-  return duckdb::QueryColumn(con, "SELECT table_name FROM duckdb_tables() WHERE database_name = " +
-                                      QuoteLiteral(database) + " AND schema_name = 'main' ORDER BY 1");
 }
 
 std::string WithoutSlash(std::string path) {
@@ -135,6 +127,10 @@ arrow::Result<std::unique_ptr<CatalogMirror>> CatalogMirror::Attach(const duckdb
   // Queries cannot write (the sandbox lets one SELECT through), and it is a private copy.
   ARROW_RETURN_NOT_OK(Exec(con, "ATTACH 'ducklake::memory:' AS " + QuoteIdent(catalog) + " (METADATA_CATALOG " +
                                     QuoteLiteral(m->metadata_) + ", DATA_PATH " + QuoteLiteral(*data_path) + ")"));
+  // Once: DuckLake created these; later ones are the ones Publish creates.
+  ARROW_ASSIGN_OR_RAISE(m->mirrored_, duckdb::QueryColumn(con, "SELECT table_name FROM duckdb_tables() WHERE "
+                                                               "database_name = " + QuoteLiteral(m->metadata_) +
+                                                               " AND schema_name = 'main'"));
   auto st = m->Publish(con);
   if (!st.ok()) {
     (void)m->Detach(con);
@@ -161,7 +157,7 @@ arrow::Result<bool> CatalogMirror::CaptureNow() {
   // Read before the copy: a commit landing during the copy changes it again.
   ARROW_ASSIGN_OR_RAISE(int64_t version, live_->Version());
   if (version == version_) return false;
-  ARROW_RETURN_NOT_OK(live_->CopyTo(staging_path_));
+  ARROW_ASSIGN_OR_RAISE(staged_, live_->CopyTo(staging_path_));
   version_ = version;
   pending_ = true;
   return true;
@@ -172,29 +168,28 @@ arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
   const std::string staging = catalog_ + "__staging";
   ARROW_RETURN_NOT_OK(Exec(con, "ATTACH " + QuoteLiteral(staging_path_) + " AS " + QuoteIdent(staging) +
                                     " (TYPE sqlite, READ_ONLY)"));
+  std::vector<std::string> created;
   auto copy = [&]() -> arrow::Status {
-    ARROW_ASSIGN_OR_RAISE(auto live_tables, TablesOf(con, staging));
-    ARROW_ASSIGN_OR_RAISE(auto mirror_tables, TablesOf(con, metadata_));
-    const std::set<std::string> live(live_tables.begin(), live_tables.end());
-    const std::set<std::string> mirrored(mirror_tables.begin(), mirror_tables.end());
+    const std::set<std::string> mirrored(mirrored_.begin(), mirrored_.end());
     std::vector<std::string> creates;  // prepared outside the transaction (they read the staging file)
-    for (const auto& t : live_tables) {
-      if (mirrored.count(t)) continue;
-      ARROW_ASSIGN_OR_RAISE(auto sql, CreateTableSql(con, staging, metadata_, t));
+    for (const auto& [table, columns] : staged_) {
+      if (mirrored.count(table)) continue;
+      ARROW_ASSIGN_OR_RAISE(auto sql, CreateTableSql(con, staging, metadata_, table, columns));
       creates.push_back(std::move(sql));
+      created.push_back(table);
     }
     return duckdb::InTransaction(con, [&]() -> arrow::Status {
       for (const auto& sql : creates) ARROW_RETURN_NOT_OK(Exec(con, sql));
-      for (const auto& t : live_tables) {
-        const std::string target = duckdb::QualifiedName(metadata_, "main", t);
-        if (mirrored.count(t)) ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + target));
+      for (const auto& [table, columns] : staged_) {
+        const std::string target = duckdb::QualifiedName(metadata_, "main", table);
+        if (mirrored.count(table)) ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + target));
         ARROW_RETURN_NOT_OK(Exec(con, "INSERT INTO " + target + " BY NAME SELECT * FROM " +
-                                          duckdb::QualifiedName(staging, "main", t)));
+                                          duckdb::QualifiedName(staging, "main", table)));
       }
       // Emptied, never dropped: DuckLake may remember a table it read at an older snapshot.
-      for (const auto& t : mirror_tables) {
-        if (live.count(t)) continue;
-        ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + duckdb::QualifiedName(metadata_, "main", t)));
+      for (const auto& table : mirrored_) {
+        if (staged_.count(table)) continue;
+        ARROW_RETURN_NOT_OK(Exec(con, "DELETE FROM " + duckdb::QualifiedName(metadata_, "main", table)));
       }
       return arrow::Status::OK();
     });
@@ -202,6 +197,7 @@ arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
   auto st = copy();
   (void)Exec(con, "DETACH " + QuoteIdent(staging));
   if (!st.ok()) return st.WithMessage("catalog ", live_path_, ": publishing its copy failed: ", st.message());
+  mirrored_.insert(mirrored_.end(), created.begin(), created.end());
   pending_ = false;
   return arrow::Status::OK();
 }

@@ -63,6 +63,8 @@ class CatalogMirror {
   std::string staging_path_;
   std::string catalog_;
   std::string metadata_;    ///< DuckLake's metadata database of the mirror
+  LiveCatalog::Tables staged_;           ///< the tables of the last capture
+  std::vector<std::string> mirrored_;    ///< the metadata database's tables
   bool pending_ = false;    ///< captured, not published
 };
 

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+#include "duckdb/sql_text.h"
+
 namespace homer::lake {
 namespace {
 
@@ -38,6 +40,23 @@ arrow::Result<std::string> Pragma(sqlite3* db, const std::string& path, const ch
   return value;
 }
 
+/// The first column of every row of `sql`, as text.
+arrow::Result<std::vector<std::string>> Column(sqlite3* db, const std::string& path, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
+  }
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const auto* text = sqlite3_column_text(stmt, 0);
+    out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+  }
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
+  return out;
+}
+
 }  // namespace
 
 arrow::Status EnsureWalJournal(const std::string& path) {
@@ -64,7 +83,7 @@ arrow::Result<int64_t> LiveCatalog::Version() {
   return std::stoll(text.empty() ? "0" : text);
 }
 
-arrow::Status LiveCatalog::CopyTo(const std::string& dest) {
+arrow::Result<LiveCatalog::Tables> LiveCatalog::CopyTo(const std::string& dest) {
   ARROW_ASSIGN_OR_RAISE(auto dst, lake::Open(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   sqlite3_backup* backup = sqlite3_backup_init(dst.get(), "main", db_, "main");
   if (backup == nullptr) return arrow::Status::IOError("catalog copy ", dest, ": ", sqlite3_errmsg(dst.get()));
@@ -78,7 +97,14 @@ arrow::Status LiveCatalog::CopyTo(const std::string& dest) {
   }
   sqlite3_backup_finish(backup);
   if (rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path_, ": copy failed: ", sqlite3_errstr(rc));
-  return arrow::Status::OK();
+  Tables tables;
+  ARROW_ASSIGN_OR_RAISE(auto names, Column(dst.get(), dest, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"));
+  for (const auto& name : names) {
+    ARROW_ASSIGN_OR_RAISE(tables[name], Column(dst.get(), dest, "SELECT name FROM pragma_table_info(" +
+                                                                    duckdb::QuoteLiteral(name) + ") ORDER BY cid"));
+  }
+  return tables;
 }
 
 bool LiveCatalog::Replaced() const {

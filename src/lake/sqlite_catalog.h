@@ -8,8 +8,10 @@
 #include <arrow/result.h>
 #include <arrow/status.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct sqlite3;
 
@@ -31,9 +33,13 @@ class LiveCatalog {
   /// does not: two commits in one clock tick leave it as it was).
   arrow::Result<int64_t> Version();
 
+  /// Table name -> its column names, in order.
+  using Tables = std::map<std::string, std::vector<std::string>>;
+
   /// Copy the catalog into `dest` (replaced) with SQLite's online backup: one read transaction,
-  /// so the copy is one committed state.
-  arrow::Status CopyTo(const std::string& dest);
+  /// so the copy is one committed state. Returns the copy's tables (read here: DuckDB's
+  /// duckdb_tables() visits every attached catalog, ~60 ms with a few DuckLakes attached).
+  arrow::Result<Tables> CopyTo(const std::string& dest);
 
   /// True when `path` is no longer the file this connection has open (replaced or removed).
   bool Replaced() const;

@@ -3,6 +3,8 @@ Python loads) and with raw pyarrow.flight calls for exact result schemas: auth b
 user/password, statement queries, catalog metadata at every depth, SqlInfo, refused writes and
 sandbox escapes."""
 
+import time
+
 import pyarrow as pa
 import pyarrow.flight as flight
 import pytest
@@ -269,7 +271,12 @@ def test_repeated_statement_follows_a_schema_change_before_the_refresh(hot_cold,
     w = hot_cold.writer(hot_cold.volumes[1])
     w.execute("ALTER TABLE w.hep_proto_1_call ADD COLUMN late VARCHAR")
     w.close()
+    # The node reads the change once its copy of the catalog caught up (mirror_interval_ms).
+    deadline = time.time() + 5
     cached, streamed = info_and_stream()
+    while "late" not in streamed.names and time.time() < deadline:
+        time.sleep(0.1)
+        cached, streamed = info_and_stream()
     assert "late" in streamed.names
     after, streamed_again = info_and_stream()
     assert "late" in after.names and after == streamed_again
