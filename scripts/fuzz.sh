@@ -16,7 +16,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#targets[@]} -eq 0 ]] &&
-  targets=(config airport_filters airport_actions flightsql_command http_body hep_decoder sip_parser)
+  targets=(config airport_filters airport_actions flightsql_command http_body request_framing hep_decoder sip_parser)
 if ! command -v clang++ >/dev/null || [[ -z "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ]]; then
   apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
 fi
