@@ -23,6 +23,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -178,6 +179,7 @@ def main():
             print(json.dumps(overhead(fleet, args.requests, sql)), flush=True)
         for n in fleet.nodes:
             fleet.haproxy.command(f"set server nodes_http/{n.name} state ready")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
