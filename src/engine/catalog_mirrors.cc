@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "lake/volume.h"
 #include "metrics/registry.h"
 
 namespace homer::engine {
@@ -107,31 +106,20 @@ void CatalogMirrors::Sync() {
   const auto started = std::chrono::steady_clock::now();
   std::vector<Entry*> captured;
   for (auto& e : entries_) {  // hottest first
-    if (!e.mirror) continue;
     auto changed = e.mirror->Capture();
-    if (!changed.ok()) {
-      report(e, "capture", changed.status());  // the last copy stays: the live file is unreadable now
-    } else if (*changed) {
-      captured.push_back(&e);
-    }
+    if (!changed.ok()) report(e, "capture", changed.status());  // the last copy stays: the file is unreadable
+    if (e.mirror->pending()) captured.push_back(&e);  // a new capture, or one whose publish failed
   }
   for (auto it = captured.rbegin(); it != captured.rend(); ++it) {  // coldest first
     Entry& e = **it;
     const auto st = e.mirror->Publish(con_);
     report(e, "publish", st);
-    if (st.ok()) {
-      e.last_error.clear();
-      PublishSeconds().With({e.volume.name}).Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      continue;
-    }
-    // A copy that cannot be published would go stale: read the live catalog from now on.
-    (void)e.mirror->Detach(con_);
-    const std::string catalog = e.mirror->catalog();
-    e.mirror.reset();
-    const auto live = lake::AttachVolume(con_, e.volume, catalog, /*read_only=*/true);
-    report(e, "fallback", live);
-    if (live.ok()) spdlog::warn("volume '{}': reading its live catalog from now on", e.volume.name);
+    // Reported; the copy stays as it was and the next round tries again. Hotter volumes wait too:
+    // none may be newer than a colder one.
+    if (!st.ok()) break;
+    e.last_error.clear();
+    PublishSeconds().With({e.volume.name}).Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
 }
 

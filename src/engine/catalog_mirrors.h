@@ -39,8 +39,9 @@ class CatalogMirrors {
   arrow::Status Add(const duckdb::Connection& con, const config::VolumeConfig& volume, const std::string& catalog,
                     size_t rank);
 
-  /// One round: capture what changed, publish it. What failed is logged and counted; a volume
-  /// whose copy cannot be published is switched to its live catalog (never left stale).
+  /// One round: capture what changed, publish it. What failed is logged (once per reason) and
+  /// counted, and tried again next round; the volume keeps its last published copy meanwhile
+  /// (never detached: DuckDB crashed enumerating catalogs while one was detached).
   void Sync();
 
   void Start();

@@ -116,17 +116,17 @@ arrow::Result<std::unique_ptr<CatalogMirror>> CatalogMirror::Attach(const duckdb
   ARROW_ASSIGN_OR_RAISE(bool captured, m->Capture());
   (void)captured;
   if (volume.type == config::VolumeType::kS3) ARROW_RETURN_NOT_OK(Exec(con, S3SecretSql(volume)));
+  // Attached for good, never detached: DuckDB crashed enumerating catalogs (duckdb_columns())
+  // while another connection detached one. Each capture rewrites the file under it; SQLite
+  // rereads a changed file, and DuckDB's sqlite catalog sees new tables and columns.
+  ARROW_RETURN_NOT_OK(Exec(con, "ATTACH IF NOT EXISTS " + QuoteLiteral(m->staging_path_) + " AS " +
+                                    QuoteIdent(m->Staging()) + " (TYPE sqlite, READ_ONLY)"));
   // The data path is read from the copy before DuckLake takes the mirror over.
-  const std::string staging = catalog + "__staging";
-  ARROW_RETURN_NOT_OK(Exec(con, "ATTACH " + QuoteLiteral(m->staging_path_) + " AS " + QuoteIdent(staging) +
-                                    " (TYPE sqlite, READ_ONLY)"));
-  auto data_path = DataPath(con, volume, staging);
-  (void)Exec(con, "DETACH " + QuoteIdent(staging));
-  ARROW_RETURN_NOT_OK(data_path.status());
+  ARROW_ASSIGN_OR_RAISE(auto data_path, DataPath(con, volume, m->Staging()));
   // Read-write: DuckLake refuses READ_ONLY over a metadata database it did not attach itself.
   // Queries cannot write (the sandbox lets one SELECT through), and it is a private copy.
   ARROW_RETURN_NOT_OK(Exec(con, "ATTACH 'ducklake::memory:' AS " + QuoteIdent(catalog) + " (METADATA_CATALOG " +
-                                    QuoteLiteral(m->metadata_) + ", DATA_PATH " + QuoteLiteral(*data_path) + ")"));
+                                    QuoteLiteral(m->metadata_) + ", DATA_PATH " + QuoteLiteral(data_path) + ")"));
   // Once: DuckLake created these; later ones are the ones Publish creates.
   ARROW_ASSIGN_OR_RAISE(m->mirrored_, duckdb::QueryColumn(con, "SELECT table_name FROM duckdb_tables() WHERE "
                                                                "database_name = " + QuoteLiteral(m->metadata_) +
@@ -165,9 +165,7 @@ arrow::Result<bool> CatalogMirror::CaptureNow() {
 
 arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
   if (!pending_) return arrow::Status::OK();
-  const std::string staging = catalog_ + "__staging";
-  ARROW_RETURN_NOT_OK(Exec(con, "ATTACH " + QuoteLiteral(staging_path_) + " AS " + QuoteIdent(staging) +
-                                    " (TYPE sqlite, READ_ONLY)"));
+  const std::string staging = Staging();
   std::vector<std::string> created;
   auto copy = [&]() -> arrow::Status {
     const std::set<std::string> mirrored(mirrored_.begin(), mirrored_.end());
@@ -195,7 +193,6 @@ arrow::Status CatalogMirror::Publish(const duckdb::Connection& con) {
     });
   };
   auto st = copy();
-  (void)Exec(con, "DETACH " + QuoteIdent(staging));
   if (!st.ok()) return st.WithMessage("catalog ", live_path_, ": publishing its copy failed: ", st.message());
   mirrored_.insert(mirrored_.end(), created.begin(), created.end());
   pending_ = false;

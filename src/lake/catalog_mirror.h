@@ -45,17 +45,23 @@ class CatalogMirror {
   /// Returns whether it did (then Publish has something to show).
   arrow::Result<bool> Capture();
 
-  /// Make the last capture what new queries read. Nothing to do without a new capture.
+  /// Make the last capture what new queries read. Nothing to do without a new capture; after a
+  /// failure the capture stays pending and the next call tries again.
   arrow::Status Publish(const duckdb::Connection& con);
 
-  /// Detach the mirror (its DuckLake catalog and the metadata database under it).
+  /// Detach the mirror (its DuckLake catalog and the metadata database under it). Only while
+  /// nothing else uses the database: DuckDB crashed enumerating catalogs during a detach.
   arrow::Status Detach(const duckdb::Connection& con);
 
   const std::string& catalog() const { return catalog_; }
+  /// A capture not published yet.
+  bool pending() const { return pending_; }
 
  private:
   CatalogMirror() = default;
   arrow::Result<bool> CaptureNow();
+  /// The staging file's attach name (sqlite, read-only).
+  std::string Staging() const { return catalog_ + "__staging"; }
 
   std::string live_path_;
   std::unique_ptr<LiveCatalog> live_;

@@ -100,9 +100,10 @@ class Client(threading.Thread):
             raise Retryable(f"Flight UNAVAILABLE: {e}") from e
         except Exception as e:  # noqa: BLE001 - sorted by what the client was told
             # A node killed mid-answer: HAProxy ends the client's stream (END_STREAM) without gRPC's
-            # status trailers, which the gRPC client reports as UNKNOWN "Stream removed". The answer
-            # was cut, nothing of it reached the caller: a transport failure, retryable.
-            if "Stream removed" in str(e):
+            # status trailers, which the gRPC client reports as UNKNOWN "Stream removed" (pyarrow) or
+            # "server closed the stream without sending trailers" (ADBC's Go client). The answer was
+            # cut, nothing of it reached the caller: a transport failure, retryable.
+            if "Stream removed" in str(e) or "closed the stream without sending trailers" in str(e):
                 raise Retryable(f"{self.surface}: {e}") from e
             # ADBC: its status says whether the server was unavailable.
             if self.surface == "flightsql" and re.search(r"Unavailable|\bIO\b", str(e)):
