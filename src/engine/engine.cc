@@ -168,25 +168,20 @@ arrow::Status Engine::AttachOne(const duckdb::Connection& con, size_t rank, cons
 }
 
 bool Engine::RetryDetached() {
-  std::vector<VolumeState> detached;
-  for (const auto& v : volumes()) {
-    if (!v.attached) detached.push_back(v);
-  }
-  if (detached.empty()) return false;
+  // volumes_ is in configuration order (AttachAll): its index is the volume's rank.
+  const std::vector<VolumeState> all = volumes();
+  if (std::all_of(all.begin(), all.end(), [](const VolumeState& v) { return v.attached; })) return false;
   auto con = Connect(db_);
   if (!con.ok()) return false;
   bool any = false;
-  for (const auto& v : detached) {
-    size_t rank = 0;
-    while (config_.ducklake.volumes[rank].name != v.config.name) ++rank;
+  for (size_t rank = 0; rank < all.size(); ++rank) {
+    const auto& v = all[rank];
+    if (v.attached) continue;
     const arrow::Status st = AttachOne(*con, rank, v.catalog);
     {
       std::lock_guard lock(volumes_mutex_);  // alone: /metrics reads volumes() under its own lock
-      for (auto& mine : volumes_) {
-        if (mine.catalog != v.catalog) continue;
-        mine.attached = st.ok();
-        mine.error = st.ok() ? "" : st.message();
-      }
+      volumes_[rank].attached = st.ok();
+      volumes_[rank].error = st.ok() ? "" : st.message();
     }
     if (st.ok()) spdlog::info("volume '{}' attached as {} on a retry", v.config.name, v.catalog);
     else AttachFailures().With({v.config.name}).Add();

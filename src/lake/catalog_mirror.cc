@@ -113,8 +113,7 @@ arrow::Result<std::unique_ptr<CatalogMirror>> CatalogMirror::Attach(const duckdb
   if (!std::filesystem::exists(volume.catalog_path)) {
     return arrow::Status::IOError("catalog ", volume.catalog_path, " does not exist");
   }
-  ARROW_ASSIGN_OR_RAISE(bool captured, m->Capture());
-  (void)captured;
+  ARROW_RETURN_NOT_OK(m->Capture().status());
   if (volume.type == config::VolumeType::kS3) ARROW_RETURN_NOT_OK(Exec(con, S3SecretSql(volume)));
   // Attached for good, never detached: DuckDB crashed enumerating catalogs (duckdb_columns())
   // while another connection detached one. Each capture rewrites the file under it; SQLite

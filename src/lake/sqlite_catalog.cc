@@ -27,19 +27,6 @@ arrow::Result<Db> Open(const std::string& path, int flags) {
   return db;
 }
 
-arrow::Result<std::string> Pragma(sqlite3* db, const std::string& path, const char* sql) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) {
-    return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
-  }
-  std::string value;
-  const int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
-  return value;
-}
-
 /// The first column of every row of `sql`, as text.
 arrow::Result<std::vector<std::string>> Column(sqlite3* db, const std::string& path, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -55,6 +42,12 @@ arrow::Result<std::vector<std::string>> Column(sqlite3* db, const std::string& p
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) return arrow::Status::IOError("catalog ", path, ": ", sqlite3_errmsg(db));
   return out;
+}
+
+/// A pragma's value ("" when it returns no row).
+arrow::Result<std::string> Pragma(sqlite3* db, const std::string& path, const char* sql) {
+  ARROW_ASSIGN_OR_RAISE(auto values, Column(db, path, sql));
+  return values.empty() ? std::string() : values.front();
 }
 
 }  // namespace
