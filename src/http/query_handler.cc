@@ -2,7 +2,9 @@
 /// POST /api/v4/node/query and POST /query: run one read-only query and stream its rows as JSON.
 /// The first batch is fetched before the status line goes out, so errors of binding, planning
 /// and the first scan become proper HTTP errors. A failure after that aborts the chunked body
-/// (the client sees a truncated response, never a well-formed partial result).
+/// (the client sees a truncated response, never a well-formed partial result). An answer the
+/// merged lake gives without some volumes (node.ducklake.partial_answers) says so in the
+/// X-Homer-Partial header and a "partial" field before "data".
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -30,10 +32,18 @@ struct StreamState {
 };
 
 
+/// `"partial":{...},` when the answer leaves volumes out (engine/partial_answer.h); nothing otherwise,
+/// so a complete answer keeps the shape clients know.
+void AppendPartial(StreamState& s) {
+  if (s.query->partial().partial()) s.buffer += "\"partial\":" + s.query->partial().Json() + ",";
+}
+
 void AppendHeader(StreamState& s) {
   const auto& schema = *s.query->schema();
   if (s.shape == QueryShape::kLegacyObjects) {
-    s.buffer += "{\"success\":true,\"data\":[";
+    s.buffer += "{\"success\":true,";
+    AppendPartial(s);
+    s.buffer += "\"data\":[";
     return;
   }
   s.buffer += "{\"columns\":[";
@@ -46,7 +56,9 @@ void AppendHeader(StreamState& s) {
     if (i) s.buffer += ',';
     AppendJsonString(schema.field(i)->type()->ToString(), &s.buffer);
   }
-  s.buffer += "],\"data\":[";
+  s.buffer += "],";
+  AppendPartial(s);
+  s.buffer += "\"data\":[";
 }
 
 void AppendBatch(StreamState& s, const arrow::RecordBatch& batch) {
@@ -140,6 +152,8 @@ void HandleQuery(HandlerContext& ctx, const httplib::Request& req, httplib::Resp
   state->encoder = std::move(*encoder);
 
   res.status = 200;
+  // Before the first byte: a client reading headers only still learns the answer is partial.
+  if (state->query->partial().partial()) res.set_header("X-Homer-Partial", state->query->partial().Text());
   auto produce = [state](size_t, httplib::DataSink& sink) {
     if (!Produce(*state)) return false;  // aborts the response: the client sees it truncated
     if (!sink.write(state->buffer.data(), state->buffer.size())) {
