@@ -11,6 +11,7 @@ struct Families {
   metrics::Family<metrics::Histogram>& seconds;
   metrics::Family<metrics::Counter>& rows;
   metrics::Family<metrics::Counter>& bytes;
+  metrics::Family<metrics::Counter>& partial;
 };
 
 Families& Get() {
@@ -21,6 +22,9 @@ Families& Get() {
                      {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300}, {"surface"}),
       r.AddCounter("homer_query_rows_total", "Result rows produced, by surface.", {"surface"}),
       r.AddCounter("homer_query_arrow_bytes_total", "Arrow bytes of the result batches produced, by surface.",
+                   {"surface"}),
+      r.AddCounter("homer_partial_answers_total",
+                   "Queries answered from fewer volumes than the lake has (node.ducklake.partial_answers), by surface.",
                    {"surface"}),
   };
   return families;
@@ -42,5 +46,7 @@ void CountRefusedQuery(const std::string& surface, const arrow::Status& status) 
                                                                                         : "error";
   Get().queries.With({surface, outcome}).Add();
 }
+
+void CountPartialAnswer(const std::string& surface) { Get().partial.With({surface}).Add(); }
 
 }  // namespace homer::engine

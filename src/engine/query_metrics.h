@@ -15,5 +15,7 @@ namespace homer::engine {
 void CountQuery(const std::string& surface, const char* outcome, double seconds, int64_t rows, int64_t bytes);
 /// A query that never started: busy, refused or error, from the status.
 void CountRefusedQuery(const std::string& surface, const arrow::Status& status);
+/// A query that started to answer from fewer volumes than the lake has (engine/partial_answer.h).
+void CountPartialAnswer(const std::string& surface);
 
 }  // namespace homer::engine

@@ -40,12 +40,14 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
   } else {
     ARROW_ASSIGN_OR_RAISE(q->schema_, q->statement_->PreparedSchema());
   }
+  q->schema_ = WithPartialMark(q->schema_, q->context_.partial);
   return q;
 }
 
 arrow::Status QueryStream::Execute() {
   const arrow::Status st = statement_->Execute();
   failed_ = !st.ok();
+  if (st.ok() && counted_ && context_.partial.partial()) CountPartialAnswer(context_.surface);
   return st.ok() ? st : StoppedStatus(st);
 }
 

@@ -17,6 +17,7 @@
 #include "duckdb/profile.h"
 #include "duckdb/statement.h"
 #include "engine/connection_pool.h"
+#include "engine/partial_answer.h"
 #include "lake/reader_epochs.h"
 
 namespace homer::engine {
@@ -40,6 +41,8 @@ struct QueryContext {
   std::string surface = "internal";
   /// Entered for the query's whole life (null: no writer shares the database).
   lake::ReaderEpochs* readers = nullptr;
+  /// The volumes the merged lake answers this query without (engine/partial_answer.h).
+  PartialAnswer partial;
 };
 
 class QueryStream {
@@ -48,7 +51,11 @@ class QueryStream {
   QueryStream(const QueryStream&) = delete;
   QueryStream& operator=(const QueryStream&) = delete;
 
+  /// The result schema; a partial answer's carries the mark (kPartialMetadataKey) too.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  /// The volumes the merged lake answers this query without (none: complete), decided when the
+  /// query was admitted.
+  const PartialAnswer& partial() const { return context_.partial; }
   /// The statement's parameters (duckdb/parameters.h); empty when it has none.
   const std::shared_ptr<arrow::Schema>& parameter_schema() const { return parameter_schema_; }
   /// The next batch (one DuckDB chunk), or nullptr once the result is exhausted. The first call

@@ -61,6 +61,20 @@ void CollectTableFunctions(const nlohmann::json& node, std::vector<std::string>*
   }
 }
 
+/// Every table reference of the tree (BASE_TABLE: tables and views; table functions are apart).
+void CollectTables(const nlohmann::json& node, std::vector<TableRef>* tables) {
+  if (node.is_object()) {
+    auto type = node.find("type");
+    if (type != node.end() && type->is_string() && *type == "BASE_TABLE") {
+      tables->push_back({node.value("catalog_name", std::string()), node.value("schema_name", std::string()),
+                         node.value("table_name", std::string())});
+    }
+    for (const auto& [key, child] : node.items()) CollectTables(child, tables);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectTables(child, tables);
+  }
+}
+
 arrow::Status Rejected(const std::string& why) { return arrow::Status::Invalid(std::string(kRejected), why); }
 
 /// Marks the refusal of a statement that parsed but is not a SELECT.
@@ -89,7 +103,7 @@ arrow::Status CheckSqlText(const std::string& sql) {
   return arrow::Status::OK();
 }
 
-arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) {
+arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql, std::vector<TableRef>* tables) {
   auto count = duckdb::CountStatements(con, sql);
   if (!count.ok()) return Rejected(count.status().message().empty() ? "no statement given" : count.status().message());
   if (*count > 1) return Rejected("exactly one statement is allowed, got " + std::to_string(*count));
@@ -112,6 +126,7 @@ arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql) 
       return Rejected("table function '" + name + "' is not allowed on this read-only node");
     }
   }
+  if (tables) CollectTables(tree, tables);
   return arrow::Status::OK();
 }
 
@@ -119,18 +134,27 @@ bool IsRefusedNonQuery(const arrow::Status& status) {
   return HasMark(status, kNonQuery);
 }
 
-arrow::Status CheckedQueries::Check(const duckdb::Connection& con, const std::string& sql) {
+arrow::Status CheckedQueries::Check(const duckdb::Connection& con, const std::string& sql,
+                                    std::vector<TableRef>* tables) {
   {
     std::lock_guard lock(mutex_);
-    if (passed_.count(sql)) return arrow::Status::OK();
+    auto it = passed_.find(sql);
+    if (it != passed_.end()) {
+      if (tables) *tables = it->second;
+      return arrow::Status::OK();
+    }
   }
-  ARROW_RETURN_NOT_OK(CheckQuery(con, sql));
+  std::vector<TableRef> named;
+  ARROW_RETURN_NOT_OK(CheckQuery(con, sql, &named));
+  size_t size = sql.size();
+  for (const auto& t : named) size += sizeof(TableRef) + t.catalog.size() + t.schema.size() + t.name.size();
+  if (tables) *tables = named;
   std::lock_guard lock(mutex_);
-  if (bytes_ + sql.size() > max_bytes_) {
+  if (bytes_ + size > max_bytes_) {
     passed_.clear();
     bytes_ = 0;
   }
-  if (passed_.insert(sql).second) bytes_ += sql.size();
+  if (passed_.emplace(sql, std::move(named)).second) bytes_ += size;
   return arrow::Status::OK();
 }
 

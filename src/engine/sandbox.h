@@ -15,7 +15,7 @@
 
 #include <mutex>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "duckdb/database.h"
@@ -37,9 +37,20 @@ arrow::Status ApplySandboxSettings(const duckdb::Connection& con, const SandboxP
 /// for DuckDB's C API, so what follows it would be dropped silently.
 arrow::Status CheckSqlText(const std::string& sql);
 
+/// A table or view a query names, as written: parts left out are empty (`t` has no catalog
+/// and no schema; `a.t` has schema a, which DuckDB also reads as catalog a, schema main).
+struct TableRef {
+  std::string catalog;
+  std::string schema;
+  std::string name;
+};
+
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error
 /// message starts with "SQL validation failed:" (the original's wording, kept for clients).
-arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql);
+/// `tables`, when given, receives the tables and views the passed query names (from the same
+/// parsed tree).
+arrow::Status CheckQuery(const duckdb::Connection& con, const std::string& sql,
+                         std::vector<TableRef>* tables = nullptr);
 
 /// True for CheckQuery's refusal of one well-formed statement that is not a query (INSERT,
 /// CREATE, ...): Flight SQL answers such a prepared statement as an update, which it refuses.
@@ -52,12 +63,13 @@ bool IsRefusedNonQuery(const arrow::Status& status);
 class CheckedQueries {
  public:
   explicit CheckedQueries(size_t max_bytes = 8 << 20) : max_bytes_(max_bytes) {}
-  arrow::Status Check(const duckdb::Connection& con, const std::string& sql);
+  /// CheckQuery; `tables` (when given) receives the tables the query names, remembered too.
+  arrow::Status Check(const duckdb::Connection& con, const std::string& sql, std::vector<TableRef>* tables = nullptr);
 
  private:
   const size_t max_bytes_;
   std::mutex mutex_;
-  std::unordered_set<std::string> passed_;
+  std::unordered_map<std::string, std::vector<TableRef>> passed_;
   size_t bytes_ = 0;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "duckdb/database.h"
 #include "testing/lake_fixture.h"
 
@@ -42,6 +44,24 @@ TEST_F(SandboxTest, RefusesEveryOtherStatementType) {
     auto st = Check(sql);
     EXPECT_TRUE(st.IsInvalid()) << sql;
     EXPECT_EQ(st.message().rfind("SQL validation failed: ", 0), 0u) << sql << ": " << st;
+  }
+}
+
+TEST_F(SandboxTest, NamesTheTablesAQueryReads) {
+  std::vector<TableRef> tables;
+  ASSERT_TRUE(CheckQuery(con_, "WITH c AS (SELECT * FROM lake.main.a) SELECT * FROM c JOIN lake.b ON true "
+                               "WHERE 1 IN (SELECT 1 FROM t) AND EXISTS (FROM range(1))", &tables).ok());
+  ASSERT_EQ(tables.size(), 4u);
+  std::set<std::string> seen;
+  for (const auto& t : tables) seen.insert(t.catalog + "." + t.schema + "." + t.name);
+  EXPECT_EQ(seen, (std::set<std::string>{"lake.main.a", ".lake.b", "..t", "..c"}));
+  // Remembered with the verdict.
+  CheckedQueries checked;
+  for (int i = 0; i < 2; ++i) {
+    tables.clear();
+    ASSERT_TRUE(checked.Check(con_, "SELECT * FROM lake.main.a", &tables).ok());
+    ASSERT_EQ(tables.size(), 1u);
+    EXPECT_EQ(tables[0].catalog, "lake");
   }
 }
 
