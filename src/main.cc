@@ -12,6 +12,7 @@
 #include "common/auth.h"
 #include "config/config_loader.h"
 #include "engine/engine.h"
+#include "engine/memory_bounds.h"
 #include "flight/flight_server.h"
 #include "flightsql/flightsql_server.h"
 #include "http/http_server.h"
@@ -137,6 +138,8 @@ arrow::Status StartWriterAlone(const ServerConfig& config, const std::string& ex
 }
 
 int Serve(const ServerConfig& config, const std::string& extension_dir) {
+  // Before any database opens: the bounds hold for every DuckDB database of the process.
+  if (auto st = homer::engine::ApplyMemoryBounds(config.ducklake); !st.ok()) return Fail(st);
   Capture capture;
   std::unique_ptr<homer::engine::Engine> engine;
   std::unique_ptr<homer::http::HttpServer> server;

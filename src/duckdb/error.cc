@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "duckdb/allocator_limits.h"
+
 namespace homer::duckdb {
 namespace {
 
@@ -31,8 +33,16 @@ arrow::Status StatusFor(duckdb_error_type type, std::string message) {
     case DUCKDB_ERROR_HTTP:
     case DUCKDB_ERROR_CONNECTION:
       return arrow::Status::IOError(std::move(message));
-    case DUCKDB_ERROR_OUT_OF_MEMORY:
+    case DUCKDB_ERROR_OUT_OF_MEMORY: {
+      if (auto refused = ExplainRefusedAllocation(message)) {
+        NoteRefusedAllocation(refused->bound);
+        // A query over the per-allocation cap fails every time (Invalid: HTTP 400); the ceiling
+        // depends on the other queries (OutOfMemory: HTTP 503, Flight UNAVAILABLE).
+        if (!refused->retryable) return arrow::Status::Invalid(refused->message);
+        return arrow::Status::OutOfMemory(refused->message);
+      }
       return arrow::Status::OutOfMemory(std::move(message));
+    }
     default:
       return arrow::Status::UnknownError(std::move(message));
   }
