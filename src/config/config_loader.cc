@@ -1,5 +1,6 @@
 #include "config/config_loader.h"
 
+#include "config/byte_size.h"
 #include "config/catalog.h"
 
 #include <nlohmann/json.hpp>
@@ -224,6 +225,27 @@ void CheckSize(ObjectReader& r, const std::string& key, const std::string& value
   }
 }
 
+/// max_allocation_size and memory_ceiling: byte sizes (no percentage), within what DuckDB needs.
+void CheckMemoryBounds(ObjectReader& r, const DuckLakeConfig& dl) {
+  constexpr uint64_t kMinAllocation = 16 << 20;  // room for DuckDB's own structures (blocks, hash directories)
+  auto allocation = ParseByteSize(dl.max_allocation_size);
+  if (!allocation) {
+    r.Error(r.PathOf("max_allocation_size"),
+            "'" + dl.max_allocation_size + "' is not a size in bytes (for example 512MB)");
+  } else if (*allocation < kMinAllocation) {
+    r.Error(r.PathOf("max_allocation_size"), "must be at least 16MiB");
+  }
+  if (dl.memory_ceiling.empty()) return;
+  auto ceiling = ParseByteSize(dl.memory_ceiling);
+  auto limit = ParseByteSize(dl.memory_limit);
+  if (!ceiling) {
+    r.Error(r.PathOf("memory_ceiling"), "'" + dl.memory_ceiling + "' is not a size in bytes (for example 4GB)");
+  } else if (limit && *ceiling < *limit) {
+    r.Error(r.PathOf("memory_ceiling"), "must be at least memory_limit (" + dl.memory_limit +
+                                            "): the buffer manager's memory is part of what it bounds");
+  }
+}
+
 /// Read `catalog_type` into `out`; an unknown one is reported when `check`.
 void ReadCatalogType(ObjectReader& r, CatalogType* out, bool check) {
   std::string text = CatalogTypeName(*out);
@@ -341,11 +363,14 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   lake.String("memory_limit", &dl.memory_limit);
   lake.String("temp_directory", &dl.temp_directory);
   lake.String("max_temp_directory_size", &dl.max_temp_directory_size);
+  lake.String("max_allocation_size", &dl.max_allocation_size);
+  lake.String("memory_ceiling", &dl.memory_ceiling);
   lake.Integer("query_timeout_sec", &dl.query_timeout_sec);
   lake.Integer("max_concurrent_queries", &dl.max_concurrent_queries);
   lake.Integer("query_wait_sec", &dl.query_wait_sec);
   lake.Bool("mirror_catalogs", &dl.mirror_catalogs);
   lake.Integer("mirror_interval_ms", &dl.mirror_interval_ms);
+  lake.Bool("partial_answers", &dl.partial_answers);
   lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
     dl.volumes.emplace_back();
     ReadVolume(r, &dl.volumes.back());
@@ -361,6 +386,7 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   if (dl.query_timeout_sec < 0) lake.Error(lake.PathOf("query_timeout_sec"), "must be 0 (none) or more");
   CheckSize(lake, "memory_limit", dl.memory_limit);
   CheckSize(lake, "max_temp_directory_size", dl.max_temp_directory_size);
+  CheckMemoryBounds(lake, dl);
   if (dl.query_wait_sec < 0 || dl.query_wait_sec > 3600) {
     lake.Error(lake.PathOf("query_wait_sec"), "must be between 0 and 3600");
   }

@@ -61,12 +61,22 @@ struct DuckLakeConfig {
   /// Spill (temp_directory) a query may write before it fails: DuckDB's default is 90% of the
   /// free disk, which one ORDER BY can fill next to the lake.
   std::string max_temp_directory_size = "10GB";
+  /// One allocation inside DuckDB (a value a query builds, a vector of them, a hash table's
+  /// directory) larger than this fails its query: memory_limit does not bound them
+  /// (duckdb/allocator_limits.h).
+  std::string max_allocation_size = "512MB";
+  /// What DuckDB's allocator may hold at once, all queries and the buffer manager together; an
+  /// allocation of 1 MiB or more past it fails its query. "" means twice memory_limit.
+  std::string memory_ceiling;
   int query_timeout_sec = 300;  ///< 0 disables the timeout
   int max_concurrent_queries = 64;  ///< queries running at once; more wait for a free slot
   int query_wait_sec = 30;  ///< how long a query waits for a free slot before "try later" (0: not at all)
   /// Read SQLite catalogs through private copies refreshed when they change (engine/catalog_mirrors.h).
   bool mirror_catalogs = true;
   int mirror_interval_ms = 100;  ///< how often the catalogs' files are checked for changes
+  /// While a volume is not attached, answer merged queries from the other volumes, marked as
+  /// partial on every surface (engine/partial_answer.h), instead of failing them (503, UNAVAILABLE).
+  bool partial_answers = false;
 };
 
 struct HttpConfig {

@@ -138,6 +138,25 @@ TEST(ConfigLoader, CatalogMirrorsAreOnByDefaultAndTheirIntervalIsChecked) {
   EXPECT_NE(err.find("$.node.ducklake.mirror_catalogs:"), std::string::npos) << err;
 }
 
+TEST(ConfigLoader, PartialAnswersAreOffByDefault) {
+  auto cfg = ParseConfig(kMinimal, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_FALSE(cfg->ducklake.partial_answers);
+  cfg = ParseConfig(kMinimal, {{"HOMER_NODE_DUCKLAKE_PARTIAL_ANSWERS", "true"}});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->ducklake.partial_answers);
+  cfg = ParseConfig(R"({"node": {"ducklake": {"partial_answers": true,
+    "volumes": [{"name": "hot", "catalog_path": "/h.sqlite", "path": "/d/"}]}}})", {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->ducklake.partial_answers);
+  std::string err = ErrorOf(R"({"node": {"ducklake": {"partial_answers": "yes",
+    "volumes": [{"name": "hot", "catalog_path": "/h.sqlite", "path": "/d/"}]}}})");
+  EXPECT_NE(err.find("$.node.ducklake.partial_answers: must be true or false"), std::string::npos) << err;
+  err = ErrorOf(kMinimal, {{"HOMER_NODE_DUCKLAKE_PARTIAL_ANSWERS", "maybe"}});
+  EXPECT_NE(err.find("HOMER_NODE_DUCKLAKE_PARTIAL_ANSWERS: must be true or false, got 'maybe'"), std::string::npos)
+      << err;
+}
+
 TEST(ConfigLoader, AnEnvironmentIndexIsBounded) {
   // Found by fuzzing: an index past size_t threw out of the loader; a large one made that many volumes.
   for (const std::string index : {"99999999999999999999999", "256", "100000000"}) {
