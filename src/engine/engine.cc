@@ -34,6 +34,18 @@ metrics::Family<metrics::Counter>& FilesRead() {
   return family;
 }
 
+metrics::Family<metrics::Counter>& SnapshotPins() {
+  static auto& family = metrics::Registry::Default().AddCounter(
+      "homer_pinned_queries_total",
+      "Queries of tickets pinned to a snapshot: pinned, or unpinned (run on the current snapshot).", {"outcome"});
+  return family;
+}
+
+/// DuckLake's error for an AT (VERSION => n) that names no snapshot it has.
+bool IsMissingSnapshot(const arrow::Status& st) {
+  return st.message().find("No snapshot found at version") != std::string::npos;
+}
+
 std::string TempDirectory(const config::ServerConfig& config) {
   if (!config.ducklake.temp_directory.empty()) return config.ducklake.temp_directory;
   return (std::filesystem::path(config::LocalDirectory(config.ducklake.volumes.front())) / ".duckdb_spill").string();
@@ -221,9 +233,28 @@ arrow::Status Engine::Refresh() {
     }
     signature += ")";
   }
+  std::vector<std::string> left_out;
+  if (config_.ducklake.partial_answers) {
+    // Partial answers: the views leave out a volume that is not attached (instead of a branch
+    // that fails the query), pinned reads too; PartialFor marks every query of them.
+    for (const auto& v : merged_volumes) {
+      if (!v.not_attached.empty()) left_out.push_back(v.label);
+    }
+    std::erase_if(merged_volumes, [](const lake::MergedVolume& v) { return !v.not_attached.empty(); });
+  }
   ++refreshes_;
+  {
+    std::lock_guard layout_lock(layout_mutex_);
+    layout_ = std::make_shared<const LakeLayout>(LakeLayout{lake_name(), merged_, merged_volumes, tables});
+  }
   if (signature == catalog_signature_) return arrow::Status::OK();
   if (merged_) ARROW_RETURN_NOT_OK(lake::WriteMergedViews(con, lake_name(), merged_volumes, tables));
+  {
+    // Once the views are committed: a query that still reads the old list is marked with a
+    // volume its views may already hold, never the reverse (volumes attach, never detach).
+    std::lock_guard volumes_lock(volumes_mutex_);
+    left_out_ = std::move(left_out);
+  }
   catalog_signature_ = std::move(signature);
   ++catalog_version_;
   spdlog::info("catalog version {}: {} tables in the merged lake {}", catalog_version_.load(), tables.size(),
@@ -244,30 +275,128 @@ void Engine::RefreshLoop() {
 
 arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& sql, const QueryParameters& parameters,
                                                             ExecuteOptions options) {
-  auto started = [&]() -> arrow::Result<std::unique_ptr<QueryStream>> {
-    ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, options.profile));
-    return QueryStream::Start(std::move(con), sql, &parameters, MakeQueryContext(options));
-  }();
+  auto start = [&]() -> arrow::Result<std::unique_ptr<QueryStream>> {
+    std::vector<TableRef> tables;
+    ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, options.profile, &tables));
+    // Before the pin reads the layout and the query its views: both hold at least these volumes.
+    PartialAnswer partial = PartialFor(tables);
+    std::string text = sql;  // the sandbox checked what the client sent; pinning adds only our own SQL
+    if (options.pin && !options.pin->empty()) text = PinnedText(sql, tables, *options.pin);
+    return QueryStream::Start(std::move(con), text, &parameters, MakeQueryContext(options, std::move(partial)));
+  };
+  auto started = start();
+  if (!started.ok() && options.pin && IsMissingSnapshot(started.status())) {
+    // This node's copy of a catalog may not have reached the pinned snapshot yet.
+    if (mirrors_) mirrors_->Sync();
+    started = start();
+    if (!started.ok() && IsMissingSnapshot(started.status())) {
+      started = ExplainMissingSnapshot(started.status(), *options.pin);
+    }
+  }
+  if (!started.ok() && options.pin && started.status().message().find("Binder Error") != std::string::npos) {
+    // The views' columns are today's: a column added since the pinned snapshot is not there.
+    spdlog::warn("a pinned ticket runs on the current snapshot: {}", started.status().message());
+    SnapshotPins().With({"unpinned"}).Add();
+    options.pin.reset();
+    started = start();
+  }
   if (!started.ok()) CountRefusedQuery(options.surface, started.status());
   return started;
 }
 
+arrow::Result<lake::SnapshotPin> Engine::Pin() {
+  auto layout = this->layout();
+  std::vector<lake::PinSource> catalogs;
+  std::vector<std::pair<std::string, std::string>> buffer_tables;
+  auto plain = [](const std::string& name) { return name.find_first_of("\t\n") == std::string::npos; };
+  for (const auto& v : volumes()) {
+    if (!v.attached) continue;
+    if (!plain(v.catalog)) return lake::SnapshotPin{};  // cannot travel in a ticket: unpinned
+    catalogs.push_back({v.catalog, v.config.catalog_type == config::CatalogType::kSqlite});
+    auto buffer = options_.write_buffers.find(v.config.name);
+    if (buffer == options_.write_buffers.end() || !layout) continue;
+    for (const auto& t : layout->tables) {
+      if (!t.buffer_columns.count(v.config.name)) continue;
+      if (!plain(t.name) || !plain(buffer->second)) return lake::SnapshotPin{};
+      buffer_tables.emplace_back(buffer->second, t.name);
+    }
+  }
+  if (catalogs.empty()) return lake::SnapshotPin{};
+  // Held before it is read: a flush committed after this point cannot clear what the pin sees.
+  if (options_.readers && !buffer_tables.empty()) options_.readers->Hold(kPinHold);
+  // A pooled connection: opening one costs more than the read (every attached catalog).
+  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(wait, /*profiled=*/false));
+  ARROW_ASSIGN_OR_RAISE(auto rows, duckdb::QueryRows(con.get(), lake::CurrentPinSql(catalogs, buffer_tables)));
+  return lake::PinFromRows(rows);
+}
+
+std::string Engine::PinnedText(const std::string& sql, const std::vector<TableRef>& tables,
+                               const lake::SnapshotPin& pin) {
+  auto layout = this->layout();
+  if (!layout) return sql;
+  auto pinned = PinnedSql(sql, tables, *layout, pin);
+  SnapshotPins().With({pinned ? "pinned" : "unpinned"}).Add();
+  if (!pinned) spdlog::warn("a pinned ticket runs on the current snapshot: a table reference of it was not found");
+  return pinned ? *pinned : sql;
+}
+
+arrow::Status Engine::ExplainMissingSnapshot(const arrow::Status& st, const lake::SnapshotPin& pin) {
+  auto con = Connect(db_);
+  if (!con.ok()) return st;
+  for (const auto& [catalog, version] : pin.versions) {
+    auto now = duckdb::QueryValue(*con, "SELECT id FROM ducklake_current_snapshot($1)", {catalog});
+    if (!now.ok() || std::stoll(*now) >= version) continue;
+    return arrow::Status::IOError("this node has not seen snapshot ", version, " of ", catalog,
+                                  " yet (it is at ", *now, "): try again");  // retryable
+  }
+  return arrow::Status::Invalid("the snapshot this ticket was issued for is no longer kept (expired by compaction): ",
+                                "call GetFlightInfo again (", st.message(), ")");
+}
+
+std::shared_ptr<const LakeLayout> Engine::layout() const {
+  std::lock_guard lock(layout_mutex_);
+  return layout_;
+}
+
 arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
-  ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, /*profiled=*/false));
-  ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext({})));
+  std::vector<TableRef> tables;
+  ARROW_ASSIGN_OR_RAISE(auto con, Admit(sql, /*profiled=*/false, &tables));
+  ARROW_ASSIGN_OR_RAISE(auto query,
+                        QueryStream::Start(std::move(con), sql, nullptr, MakeQueryContext({}, PartialFor(tables))));
   return StatementShape{query->schema(), query->parameter_schema()};
 }
 
-arrow::Result<PooledConnection> Engine::Admit(const std::string& sql, bool profiled) {
+arrow::Result<PooledConnection> Engine::Admit(const std::string& sql, bool profiled, std::vector<TableRef>* tables) {
   ARROW_RETURN_NOT_OK(CheckSqlText(sql));
   const auto wait = std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
   ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(wait, profiled));
-  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql));
+  ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql, tables));
   return con;
 }
 
-QueryContext Engine::MakeQueryContext(const ExecuteOptions& options) {
+PartialAnswer Engine::PartialFor(const std::vector<TableRef>& tables) const {
+  PartialAnswer partial;
+  if (!config_.ducklake.partial_answers || !merged_) return partial;
+  {
+    // Read before the query's transaction starts (QueryStream::Start): the views it binds are
+    // those of this list or newer ones, which only ever hold more volumes.
+    std::lock_guard lock(volumes_mutex_);
+    for (const auto& name : left_out_) {
+      auto v = std::find_if(volumes_.begin(), volumes_.end(),
+                            [&](const VolumeState& s) { return s.config.name == name; });
+      partial.missing.push_back({name, v == volumes_.end() || v->attached ? "attached since" : v->error});
+    }
+  }
+  // A query that does not read the merged lake (a volume's own catalog, a table function) is
+  // complete; one filtered on storage_volume is marked although it may not need the volume.
+  if (!partial.missing.empty() && !NamesCatalog(tables, lake_name())) partial.missing.clear();
+  return partial;
+}
+
+QueryContext Engine::MakeQueryContext(const ExecuteOptions& options, PartialAnswer partial) {
   QueryContext context;
+  context.partial = std::move(partial);
   context.surface = options.surface;
   context.client_gone = options.client_gone;
   context.registry = &registry_;

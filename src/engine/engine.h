@@ -6,11 +6,13 @@
 #include <arrow/result.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "config/server_config.h"
 #include "duckdb/database.h"
 #include "engine/query_registry.h"
+#include "engine/pinned_sql.h"
 #include "engine/query_stream.h"
 #include "engine/sandbox.h"
 #include "lake/merged_catalog.h"
@@ -60,6 +63,8 @@ struct ExecuteOptions {
   /// client went away, which stops the query inside DuckDB. Must stay callable as long as the
   /// query lives.
   std::function<bool()> client_gone = {};
+  /// Read the lake as this pin saw it (Pin()); unset: as it is now.
+  std::optional<lake::SnapshotPin> pin = std::nullopt;
 };
 
 class Engine {
@@ -82,6 +87,12 @@ class Engine {
     std::shared_ptr<arrow::Schema> parameters;
   };
   arrow::Result<StatementShape> Describe(const std::string& sql);
+
+  /// The lake as it is now, for tickets redeemed later or on another node of the same lake
+  /// (ExecuteOptions::pin): every volume's DuckLake snapshot, and the writer's buffered rows,
+  /// which the writer then keeps at least kPinHold.
+  arrow::Result<lake::SnapshotPin> Pin();
+  static constexpr std::chrono::seconds kPinHold{10};
 
   /// Publish the catalogs' changes (mirrors), attach the volumes that failed to attach so far,
   /// re-read the volumes' tables and rebuild the merged views when they changed (or a volume
@@ -116,14 +127,22 @@ class Engine {
   std::vector<lake::MergedVolume> MergedVolumes() const;
   void RefreshLoop();
   /// The checks every statement passes before it runs, and a query slot for it (waiting up to
-  /// query_wait_sec): SQL text, pool, sandbox.
-  arrow::Result<PooledConnection> Admit(const std::string& sql, bool profiled);
-  QueryContext MakeQueryContext(const ExecuteOptions& options);
+  /// query_wait_sec): SQL text, pool, sandbox. `tables` receives the tables the SQL names.
+  arrow::Result<PooledConnection> Admit(const std::string& sql, bool profiled, std::vector<TableRef>* tables);
+  /// The volumes a query naming `tables` is answered without: with partial answers on, those
+  /// not attached when it reads the merged lake (engine/partial_answer.h); none otherwise.
+  PartialAnswer PartialFor(const std::vector<TableRef>& tables) const;
+  QueryContext MakeQueryContext(const ExecuteOptions& options, PartialAnswer partial = {});
   /// The gauges of /metrics that read this engine; removed with it.
   void AddGauges();
   std::vector<uint64_t> gauges_;
   void AttributeFiles(QueryProfile* profile) const;
   arrow::Status ExplainError(const arrow::Status& st) const;
+  /// `sql` (naming `tables`) rewritten for `pin`; unchanged, and counted, when it cannot be.
+  std::string PinnedText(const std::string& sql, const std::vector<TableRef>& tables, const lake::SnapshotPin& pin);
+  /// A pinned query failed for a snapshot this node lacks: not caught up yet, or expired.
+  arrow::Status ExplainMissingSnapshot(const arrow::Status& st, const lake::SnapshotPin& pin);
+  std::shared_ptr<const LakeLayout> layout() const;
 
   config::ServerConfig config_;
   EngineOptions options_;
@@ -132,6 +151,8 @@ class Engine {
   std::vector<std::string> written_here_;    ///< SQLite files this process's writer has attached
   mutable std::mutex volumes_mutex_;  ///< guards volumes_ (a detached one may attach later)
   std::vector<VolumeState> volumes_;
+  /// Partial answers: the volumes the merged views leave out, as last written (volumes_mutex_).
+  std::vector<std::string> left_out_;
   bool merged_ = false;  ///< false when a single `default` volume is the lake itself
   QueryRegistry registry_;
   CheckedQueries checked_queries_;
@@ -139,6 +160,8 @@ class Engine {
 
   std::mutex refresh_mutex_;
   std::string catalog_signature_;
+  mutable std::mutex layout_mutex_;
+  std::shared_ptr<const LakeLayout> layout_;  ///< what the merged views were last built from
   std::atomic<uint64_t> catalog_version_{0};
   std::atomic<uint64_t> refreshes_{0};
 

@@ -66,8 +66,10 @@ void CollectTables(const nlohmann::json& node, std::vector<TableRef>* tables) {
   if (node.is_object()) {
     auto type = node.find("type");
     if (type != node.end() && type->is_string() && *type == "BASE_TABLE") {
+      auto at = node.find("at_clause");
       tables->push_back({node.value("catalog_name", std::string()), node.value("schema_name", std::string()),
-                         node.value("table_name", std::string())});
+                         node.value("table_name", std::string()), node.value("alias", std::string()),
+                         node.value("query_location", static_cast<size_t>(-1)), at != node.end() && !at->is_null()});
     }
     for (const auto& [key, child] : node.items()) CollectTables(child, tables);
   } else if (node.is_array()) {

@@ -43,6 +43,9 @@ struct TableRef {
   std::string catalog;
   std::string schema;
   std::string name;
+  std::string alias;         ///< "" when the query gives none
+  size_t location = 0;       ///< byte offset of the name in the SQL text (engine/pinned_sql.h)
+  bool time_travel = false;  ///< the reference has its own AT (...) clause
 };
 
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error

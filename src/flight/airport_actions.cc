@@ -126,11 +126,13 @@ arrow::Result<std::string> AirportActions::Endpoints(const mp::MapReader& reques
     auto wanted = column_ids.empty() ? std::vector<bool>() : TableScanner::WantedColumns(*relation.schema, column_ids);
     const std::string where = FiltersToSql(json_filters, FilterableColumns(*relation.schema));
     ARROW_ASSIGN_OR_RAISE(auto tickets, scanner.Tickets(*table, relation, wanted, where));
-    endpoints = MakeEndpoints(tickets, /*airport=*/true);
+    ARROW_ASSIGN_OR_RAISE(auto pin, engine_->Pin());
+    endpoints = MakeEndpoints(std::move(tickets), /*airport=*/true, pin);
   } else {
     // A statement (airport_take_flight with SQL): the client filters and projects itself.
+    ARROW_ASSIGN_OR_RAISE(auto pin, engine_->Pin());
     ARROW_ASSIGN_OR_RAISE(auto info, DescribeFlight(engine_, scanner, *snapshot, descriptor, at,
-                                                    {.airport = true, .split = true}));
+                                                    {.airport = true, .split = true, .pin = std::move(pin)}));
     endpoints = info->endpoints();
   }
   mp::Writer w;
@@ -149,7 +151,8 @@ arrow::Result<std::string> AirportActions::FlightInfo(const mp::MapReader& reque
   ARROW_ASSIGN_OR_RAISE(at.value, request.String("at_value"));
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_->Snapshot());
   TableScanner scanner(engine_, snapshot, scan_options_);
-  DescribeOptions options{.airport = true, .split = true};
+  ARROW_ASSIGN_OR_RAISE(auto pin, engine_->Pin());
+  DescribeOptions options{.airport = true, .split = true, .pin = std::move(pin)};
   // The client builds a table entry from the answer (time travel), which needs the table's metadata.
   if (descriptor.type == arrow::flight::FlightDescriptor::PATH) {
     ARROW_ASSIGN_OR_RAISE(const lake::LakeTable* table, FindTable(*snapshot, descriptor.path));

@@ -7,9 +7,11 @@
 
 namespace homer::flight {
 
-std::vector<arrow::flight::FlightEndpoint> MakeEndpoints(const std::vector<TicketContent>& tickets, bool airport) {
+std::vector<arrow::flight::FlightEndpoint> MakeEndpoints(std::vector<TicketContent> tickets, bool airport,
+                                                         const std::optional<lake::SnapshotPin>& pin) {
   std::vector<arrow::flight::FlightEndpoint> out;
-  for (const auto& t : tickets) {
+  for (auto& t : tickets) {
+    if (pin) t.pin = pin;
     arrow::flight::FlightEndpoint e;
     e.ticket.ticket = EncodeTicket(t);
     if (airport) e.locations.push_back(arrow::flight::Location::ReuseConnection());
@@ -43,9 +45,9 @@ arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine:
   } else {
     return arrow::Status::Invalid("unknown FlightDescriptor type");
   }
-  ARROW_ASSIGN_OR_RAISE(auto info, arrow::flight::FlightInfo::Make(*schema, descriptor,
-                                                                   MakeEndpoints(tickets, options.airport), -1, -1,
-                                                                   false, options.app_metadata));
+  auto endpoints = MakeEndpoints(std::move(tickets), options.airport, options.pin);
+  ARROW_ASSIGN_OR_RAISE(auto info, arrow::flight::FlightInfo::Make(*schema, descriptor, endpoints, -1, -1, false,
+                                                                   options.app_metadata));
   return std::make_unique<arrow::flight::FlightInfo>(std::move(info));
 }
 

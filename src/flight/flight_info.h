@@ -8,6 +8,7 @@
 #include <arrow/result.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "flight/table_scan.h"
@@ -23,6 +24,9 @@ struct DescribeOptions {
   bool split = true;
   /// The FlightInfo's app_metadata (Airport's client needs a table's, see airport_catalog.h).
   std::string app_metadata = {};
+  /// Stamped on every ticket (Engine::Pin): GetFlightInfo and Airport's actions pin their
+  /// endpoints; ListFlights does not.
+  std::optional<lake::SnapshotPin> pin = std::nullopt;
 };
 
 arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine::Engine* engine,
@@ -31,7 +35,8 @@ arrow::Result<std::unique_ptr<arrow::flight::FlightInfo>> DescribeFlight(engine:
                                                                          const arrow::flight::FlightDescriptor& descriptor,
                                                                          const TimeTravel& at, DescribeOptions options);
 
-/// One endpoint per ticket.
-std::vector<arrow::flight::FlightEndpoint> MakeEndpoints(const std::vector<TicketContent>& tickets, bool airport);
+/// One endpoint per ticket, each carrying `pin` when set.
+std::vector<arrow::flight::FlightEndpoint> MakeEndpoints(std::vector<TicketContent> tickets, bool airport,
+                                                         const std::optional<lake::SnapshotPin>& pin);
 
 }  // namespace homer::flight

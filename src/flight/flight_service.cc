@@ -69,8 +69,9 @@ arrow::Status FlightService::DoGetFlightInfo(const fl::FlightDescriptor& request
                                              std::unique_ptr<fl::FlightInfo>* info) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
   TableScanner scanner(engine_, snapshot, scan_options_);
+  ARROW_ASSIGN_OR_RAISE(auto pin, engine_->Pin());
   ARROW_ASSIGN_OR_RAISE(*info, DescribeFlight(engine_, scanner, *snapshot, request, {},
-                                              {.airport = false, .split = true}));
+                                              {.airport = false, .split = true, .pin = std::move(pin)}));
   return arrow::Status::OK();
 }
 
@@ -91,7 +92,8 @@ arrow::Status FlightService::DoGetSchema(const fl::FlightDescriptor& request,
 arrow::Status FlightService::DoDoGet(const fl::ServerCallContext& context, const fl::Ticket& request,
                                      std::unique_ptr<fl::FlightDataStream>* stream) {
   ARROW_ASSIGN_OR_RAISE(auto ticket, DecodeTicket(request.ticket));
-  ARROW_ASSIGN_OR_RAISE(*stream, rpc::OpenDataStream(engine_, ticket.sql, context, {max_message_size_, ticket.zstd}));
+  ARROW_ASSIGN_OR_RAISE(*stream, rpc::OpenDataStream(engine_, ticket.sql, context,
+                                                        {max_message_size_, ticket.zstd, "flight", ticket.pin}));
   return arrow::Status::OK();
 }
 

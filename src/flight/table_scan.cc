@@ -76,11 +76,24 @@ arrow::Result<Relation> TableScanner::Resolve(const LakeTable& table, const Time
 
 arrow::Result<Relation> TableScanner::ResolveMerged(const LakeTable& table, const std::string& at_clause) const {
   // The union is built here, past the merged views: a volume that is not attached must still
-  // fail the scan rather than leave its rows out (lake/merged_catalog.h).
+  // fail the scan rather than leave its rows out (lake/merged_catalog.h), unless partial answers
+  // are on (engine/partial_answer.h).
+  std::string left_out;
   for (const auto& v : engine_->volumes()) {
-    if (!v.attached) {
+    const bool listed = std::any_of(snapshot_->volumes.begin(), snapshot_->volumes.end(),
+                                    [&](const auto& s) { return s.catalog == v.catalog; });
+    if (listed) continue;
+    if (!v.attached && !engine_->config().ducklake.partial_answers) {
       return arrow::Status::IOError(lake::NotAttachedMessage({v.config.name, v.catalog, v.error, "", ""}));
     }
+    // A volume left out: the scan also reads the merged view (no rows), which makes the engine
+    // mark it partial, and fails if the volume is attached by the time it runs.
+    if (left_out.empty()) {
+      left_out = " UNION ALL BY NAME SELECT storage_volume FROM " + table.QualifiedName() + " WHERE false";
+    }
+    const std::string late = "volume '" + v.config.name + "' was attached after this scan was planned: plan it again";
+    left_out += " UNION ALL BY NAME SELECT CAST(error(" + QuoteLiteral(late) + ") AS VARCHAR) AS storage_volume " +
+                "FROM duckdb_databases() WHERE database_name = " + QuoteLiteral(v.catalog);
   }
   std::string branches;
   for (const auto& v : snapshot_->volumes) {
@@ -99,7 +112,7 @@ arrow::Result<Relation> TableScanner::ResolveMerged(const LakeTable& table, cons
   if (branches.empty()) {
     return arrow::Status::KeyError("table ", table.name, " did not exist in any volume at that time");
   }
-  Relation r{"(" + branches + ") AS " + QuoteIdent(table.name), nullptr};
+  Relation r{"(" + branches + left_out + ") AS " + QuoteIdent(table.name), nullptr};
   ARROW_ASSIGN_OR_RAISE(r.schema, common::QuerySchema(engine_, "SELECT * FROM " + r.from_sql));
   return r;
 }

@@ -12,7 +12,8 @@ constexpr char kVersion = '1';
 
 std::string EncodeTicket(const TicketContent& content) {
   mp::Writer w;
-  w.Map(2).Str("sql").Str(content.sql).Str("zstd").Bool(content.zstd);
+  w.Map(content.pin ? 3 : 2).Str("sql").Str(content.sql).Str("zstd").Bool(content.zstd);
+  if (content.pin) w.Str("pin").Str(content.pin->Encode());
   return std::string(kMagic) + kVersion + w.Take();
 }
 
@@ -31,6 +32,10 @@ arrow::Result<TicketContent> DecodeTicket(std::string_view ticket) {
   if (content.sql.empty()) return arrow::Status::Invalid("ticket holds no statement");
   const msgpack::object* zstd = map.Find("zstd");
   content.zstd = zstd != nullptr && zstd->type == msgpack::type::BOOLEAN && zstd->via.boolean;
+  if (map.Find("pin") != nullptr) {
+    ARROW_ASSIGN_OR_RAISE(auto pin, map.String("pin"));
+    ARROW_ASSIGN_OR_RAISE(content.pin, lake::SnapshotPin::Decode(pin));
+  }
   return content;
 }
 

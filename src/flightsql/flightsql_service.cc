@@ -89,6 +89,7 @@ arrow::Result<FlightSqlService::Plan> FlightSqlService::PlanStatement(StatementH
     statement.sql = std::move(run_sql);
   }
   pb::TicketStatementQuery ticket;
+  ARROW_ASSIGN_OR_RAISE(statement.pin, engine_->Pin());  // DoGet reads what this plan saw, on any node
   ARROW_ASSIGN_OR_RAISE(auto handle, EncodeHandle(statement));
   ticket.set_statement_handle(std::move(handle));
   return Plan{std::move(schema), PackAny(ticket)};
@@ -197,8 +198,8 @@ arrow::Result<std::unique_ptr<fl::FlightDataStream>> FlightSqlService::Stream(co
     ARROW_ASSIGN_OR_RAISE(auto statement, DecodeHandle(*handle));
     ARROW_ASSIGN_OR_RAISE(auto rows, statement.ParameterRows());
     // The same streaming path as plain Flight: coalesced batches, cancel on disconnect.
-    ARROW_ASSIGN_OR_RAISE(auto stream, rpc::OpenDataStream(engine_, statement.sql, context,
-                                                           {max_message_size_, /*zstd=*/false, "flightsql"}, std::move(rows)));
+    const rpc::DataStreamOptions options{max_message_size_, /*zstd=*/false, "flightsql", statement.pin};
+    ARROW_ASSIGN_OR_RAISE(auto stream, rpc::OpenDataStream(engine_, statement.sql, context, options, std::move(rows)));
     if (!statement.parameters) plans_.CheckStreamSchema(statement.sql, *stream->schema());
     return stream;
   }

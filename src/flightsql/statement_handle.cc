@@ -8,9 +8,28 @@
 namespace homer::flightsql {
 namespace {
 
-// Format tags: SQL only, or SQL (size-prefixed) followed by an IPC stream of parameter rows.
+// Format tags: SQL only, or SQL (size-prefixed) followed by an IPC stream of parameter rows;
+// either may follow a snapshot pin (size-prefixed SnapshotPin::Encode).
 constexpr std::string_view kSqlTag = "HSQ1";
 constexpr std::string_view kBoundTag = "HSP1";
+constexpr std::string_view kPinTag = "HSN1";
+
+/// The size-prefixed piece at the start of `bytes`, removed from it.
+arrow::Result<std::string_view> TakeSized(std::string_view* bytes) {
+  uint32_t size = 0;
+  if (bytes->size() < sizeof(size)) return arrow::Status::Invalid("truncated statement handle");
+  std::memcpy(&size, bytes->data(), sizeof(size));
+  bytes->remove_prefix(sizeof(size));
+  if (bytes->size() < size) return arrow::Status::Invalid("truncated statement handle");
+  std::string_view piece = bytes->substr(0, size);
+  bytes->remove_prefix(size);
+  return piece;
+}
+
+std::string Sized(std::string_view piece) {
+  const uint32_t size = static_cast<uint32_t>(piece.size());
+  return std::string(reinterpret_cast<const char*>(&size), sizeof(size)) + std::string(piece);
+}
 
 arrow::Result<std::string> SerializeBatch(const arrow::RecordBatch& batch) {
   ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::BufferOutputStream::Create());
@@ -45,30 +64,30 @@ arrow::Result<std::vector<duckdb::QueryParameters>> StatementHandle::ParameterRo
 }
 
 arrow::Result<std::string> EncodeHandle(const StatementHandle& handle) {
-  if (!handle.parameters) return std::string(kSqlTag) + handle.sql;
+  const std::string pin = handle.pin ? std::string(kPinTag) + Sized(handle.pin->Encode()) : "";
+  if (!handle.parameters) return pin + std::string(kSqlTag) + handle.sql;
   ARROW_ASSIGN_OR_RAISE(auto ipc, SerializeBatch(*handle.parameters));
   if (static_cast<int64_t>(ipc.size()) > kMaxBoundParameterBytes) {
     return arrow::Status::Invalid("the bound parameters take ", ipc.size(), " bytes; at most ",
                                   kMaxBoundParameterBytes, " can be bound to one statement");
   }
-  const uint32_t size = static_cast<uint32_t>(handle.sql.size());
-  std::string out(kBoundTag);
-  out.append(reinterpret_cast<const char*>(&size), sizeof(size));
-  return out + handle.sql + ipc;
+  return pin + std::string(kBoundTag) + Sized(handle.sql) + ipc;
 }
 
 arrow::Result<StatementHandle> DecodeHandle(std::string_view bytes) {
+  std::optional<lake::SnapshotPin> pin;
+  if (bytes.substr(0, kPinTag.size()) == kPinTag) {
+    bytes.remove_prefix(kPinTag.size());
+    ARROW_ASSIGN_OR_RAISE(auto text, TakeSized(&bytes));
+    ARROW_ASSIGN_OR_RAISE(pin, lake::SnapshotPin::Decode(text));
+  }
   const std::string_view tag = bytes.substr(0, 4);
   bytes.remove_prefix(tag.size());
-  if (tag == kSqlTag) return StatementHandle{std::string(bytes), nullptr};
+  if (tag == kSqlTag) return StatementHandle{std::string(bytes), nullptr, std::move(pin)};
   if (tag != kBoundTag) return arrow::Status::Invalid("unknown statement handle (not issued by homer-node)");
-  uint32_t size = 0;
-  if (bytes.size() < sizeof(size)) return arrow::Status::Invalid("truncated statement handle");
-  std::memcpy(&size, bytes.data(), sizeof(size));
-  bytes.remove_prefix(sizeof(size));
-  if (bytes.size() < size) return arrow::Status::Invalid("truncated statement handle");
-  StatementHandle handle{std::string(bytes.substr(0, size)), nullptr};
-  auto parameters = DeserializeBatch(bytes.substr(size));
+  ARROW_ASSIGN_OR_RAISE(auto sql, TakeSized(&bytes));
+  StatementHandle handle{std::string(sql), nullptr, std::move(pin)};
+  auto parameters = DeserializeBatch(bytes);
   if (!parameters.ok()) return arrow::Status::Invalid("statement handle: bad parameters: ", parameters.status().message());
   handle.parameters = std::move(*parameters);
   return handle;

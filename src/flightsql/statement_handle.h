@@ -12,11 +12,13 @@
 #include <arrow/result.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "duckdb/parameters.h"
+#include "lake/snapshot_pin.h"
 
 namespace homer::flightsql {
 
@@ -26,6 +28,9 @@ constexpr int64_t kMaxBoundParameterBytes = 1 << 20;
 struct StatementHandle {
   std::string sql;
   std::shared_ptr<arrow::RecordBatch> parameters;  ///< one row per execution; null: none bound
+  /// Set in a statement's ticket (GetFlightInfo): DoGet reads the lake as it was then, on any
+  /// node (lake/snapshot_pin.h). Prepared-statement handles carry none.
+  std::optional<lake::SnapshotPin> pin;
 
   /// One engine parameter set per row; a single empty set when none are bound.
   arrow::Result<std::vector<duckdb::QueryParameters>> ParameterRows() const;

@@ -109,7 +109,7 @@ arrow::Result<std::unique_ptr<CatalogMirror>> CatalogMirror::Attach(const duckdb
   m->live_path_ = volume.catalog_path;
   m->staging_path_ = (std::filesystem::path(work_dir) / (catalog + ".sqlite")).string();
   m->catalog_ = catalog;
-  m->metadata_ = "__ducklake_metadata_" + catalog;
+  m->metadata_ = MetadataCatalogName(catalog);
   if (!std::filesystem::exists(volume.catalog_path)) {
     return arrow::Status::IOError("catalog ", volume.catalog_path, " does not exist");
   }

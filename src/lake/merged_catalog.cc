@@ -128,9 +128,25 @@ std::string BranchColumns(const MergedTable& table, const std::map<std::string, 
   return sql;
 }
 
+/// The buffered rows of a pinned read: those above the pinned mark, up to the highest the pin
+/// saw. Rows the writer cleared since (flushed after the pin, then reclaimed) fail the query:
+/// the pinned snapshot of the lake does not hold them either.
+std::string PinnedBufferCondition(const MergedTable& table, const MergedVolume& volume, const SnapshotPin& pin) {
+  auto it = pin.buffered.find({volume.buffer_catalog, table.name});
+  const std::string highest = it == pin.buffered.end() ? "0" : std::to_string(it->second);
+  const std::string mark = FlushedSeqSql(volume.catalog, table.name, &pin);
+  const std::string seq = QuoteIdent(kSeqColumn);
+  const std::string range = seq + " > " + mark + " AND " + seq + " <= " + highest;
+  const std::string held = "(SELECT count(*) FROM " + QualifiedName(volume.buffer_catalog, "main", table.name) +
+                           " WHERE " + range + ")";
+  const std::string gone = "error(" + QuoteLiteral("rows buffered when this ticket was issued have left the buffer "
+                                                   "of volume '" + volume.label + "': call GetFlightInfo again") + ")";
+  return range + " AND CASE WHEN " + held + " < " + highest + " - " + mark + " THEN " + gone + " ELSE true END";
+}
+
 }  // namespace
 
-std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes) {
+std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes, const SnapshotPin* pin) {
   std::string sql;
   for (const auto& volume : volumes) {
     if (!volume.not_attached.empty()) {
@@ -145,15 +161,17 @@ std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolu
     // Moves are by date partition: a table without `date` is never moved.
     const bool moved = !volume.moves_into.empty() && holder->second.count(kPartitionColumn);
     sql += "SELECT " + BranchColumns(table, holder->second, volume) + " FROM " +
-           (moved ? SourceWithoutMovedSql(volume.catalog, table.name, volume.moves_into)
-                  : QualifiedName(volume.catalog, "main", table.name));
+           (moved  ? SourceWithoutMovedSql(volume.catalog, table.name, volume.moves_into, pin)
+            : pin ? PinnedFrom(volume.catalog, "main", table.name, table.name, pin)
+                   : QualifiedName(volume.catalog, "main", table.name));
     auto buffered = table.buffer_columns.find(volume.label);
     if (buffered == table.buffer_columns.end()) continue;
     // Rows still in the writer's buffer: those above the mark of this query's snapshot of the
     // volume (the same catalog as the branch above, so the same snapshot).
     sql += "\nUNION ALL\nSELECT " + BranchColumns(table, buffered->second, volume) + " FROM " +
-           QualifiedName(volume.buffer_catalog, "main", table.name) + " WHERE " + QuoteIdent(kSeqColumn) + " > " +
-           FlushedSeqSql(volume.catalog, table.name);
+           QualifiedName(volume.buffer_catalog, "main", table.name) + " WHERE " +
+           (pin ? PinnedBufferCondition(table, volume, *pin)
+                : QuoteIdent(kSeqColumn) + " > " + FlushedSeqSql(volume.catalog, table.name));
   }
   return sql;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "duckdb/database.h"
+#include "lake/snapshot_pin.h"
 
 namespace homer::lake {
 
@@ -52,8 +53,10 @@ struct MergedTable {
 /// in later volumes appended; the first volume's type wins).
 arrow::Result<std::vector<MergedTable>> ReadMergedTables(const duckdb::Connection& con, const std::vector<MergedVolume>& volumes);
 
-/// The view's SELECT for one table.
-std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes);
+/// The view's SELECT for one table; with `pin`, every volume at its pinned snapshot and only
+/// the buffered rows the pin saw (lake/snapshot_pin.h).
+std::string MergedViewSql(const MergedTable& table, const std::vector<MergedVolume>& volumes,
+                          const SnapshotPin* pin = nullptr);
 
 /// Create or replace the views in `lake_name.main` (an in-memory catalog) and drop views whose
 /// table is gone, in one transaction.

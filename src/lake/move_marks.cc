@@ -25,16 +25,17 @@ std::string RecordMoveSql(const std::string& dst_catalog, const std::string& tab
          "::DATE, " + std::to_string(row_limit) + ", " + QuoteLiteral(source) + ", now())";
 }
 
-std::string MovedRowsSql(const std::string& dst_catalog, const std::string& table) {
-  return "(SELECT date, max(row_limit) AS row_limit FROM " + MovedTableName(dst_catalog) +
-         " WHERE table_name = " + QuoteLiteral(table) + " GROUP BY date)";
+std::string MovedRowsSql(const std::string& dst_catalog, const std::string& table, const SnapshotPin* pin) {
+  return "(SELECT date, max(row_limit) AS row_limit FROM " +
+         PinnedFrom(dst_catalog, kPolicySchema, kMovedTable, "_moves", pin) + " WHERE table_name = " +
+         QuoteLiteral(table) + " GROUP BY date)";
 }
 
 std::string SourceWithoutMovedSql(const std::string& catalog, const std::string& table,
-                                  const std::string& dst_catalog) {
+                                  const std::string& dst_catalog, const SnapshotPin* pin) {
   // A hash anti join on date against a table that is empty but for recent moves: user filters
   // still reach the scan below it.
-  return QualifiedName(catalog, "main", table) + " AS _src ANTI JOIN " + MovedRowsSql(dst_catalog, table) +
+  return PinnedFrom(catalog, "main", table, "_src", pin) + " ANTI JOIN " + MovedRowsSql(dst_catalog, table, pin) +
          " AS _moved ON _src." + QuoteIdent(kPartitionColumn) + " = _moved.date AND _src.rowid < _moved.row_limit";
 }
 

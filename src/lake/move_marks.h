@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <string>
 
+#include "lake/snapshot_pin.h"
+
 namespace homer::lake {
 
 /// Marks live beside the destination's tables, outside `main` (which the merged lake lists).
@@ -33,13 +35,13 @@ std::string RecordMoveSql(const std::string& dst_catalog, const std::string& tab
                           int64_t row_limit, const std::string& source);
 
 /// The moves of `table` recorded in `dst_catalog` as a relation (date, row_limit): the highest
-/// limit per date.
-std::string MovedRowsSql(const std::string& dst_catalog, const std::string& table);
+/// limit per date (at the pinned snapshot of `dst_catalog` when `pin` holds one).
+std::string MovedRowsSql(const std::string& dst_catalog, const std::string& table, const SnapshotPin* pin = nullptr);
 
 /// FROM clause of a source volume's branch: `catalog.main.table` without the rows a move into
-/// `dst_catalog` covers.
+/// `dst_catalog` covers (both catalogs at their pinned snapshots when `pin` holds them).
 std::string SourceWithoutMovedSql(const std::string& catalog, const std::string& table,
-                                  const std::string& dst_catalog);
+                                  const std::string& dst_catalog, const SnapshotPin* pin = nullptr);
 
 /// The marks table's qualified name in `catalog`.
 std::string MovedTableName(const std::string& catalog);

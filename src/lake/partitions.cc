@@ -1,6 +1,7 @@
 #include "lake/partitions.h"
 
 #include "duckdb/sql_text.h"
+#include "lake/volume.h"
 
 namespace homer::lake {
 
@@ -16,7 +17,7 @@ arrow::Result<std::vector<PartitionFiles>> ListPartitions(const duckdb::Connecti
                                                           const std::string& table) {
   // DuckDB attaches a DuckLake's catalog database as __ducklake_metadata_<name>. A file whose
   // snapshot is expired is old.
-  const std::string meta = QuoteIdent("__ducklake_metadata_" + catalog) + ".";
+  const std::string meta = QuoteIdent(MetadataCatalogName(catalog)) + ".";
   ARROW_ASSIGN_OR_RAISE(
       auto rows,
       duckdb::QueryRows(

@@ -1,5 +1,8 @@
 #include "lake/reader_epochs.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace homer::lake {
 
 ReaderEpochs::Reader& ReaderEpochs::Reader::operator=(Reader&& other) noexcept {
@@ -31,9 +34,18 @@ uint64_t ReaderEpochs::Advance() {
   return ++epoch_;
 }
 
+void ReaderEpochs::Hold(std::chrono::steady_clock::duration duration) {
+  std::lock_guard lock(mutex_);
+  auto& until = held_[epoch_];
+  until = std::max(until, std::chrono::steady_clock::now() + duration);
+}
+
 bool ReaderEpochs::AllLeftBefore(uint64_t epoch) const {
   std::lock_guard lock(mutex_);
-  return active_.empty() || active_.begin()->first >= epoch;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = held_.begin(); it != held_.end();) it = it->second <= now ? held_.erase(it) : std::next(it);
+  const bool held = !held_.empty() && held_.begin()->first < epoch;
+  return !held && (active_.empty() || active_.begin()->first >= epoch);
 }
 
 }  // namespace homer::lake

@@ -8,6 +8,7 @@
 /// reader before it touches either; the writer deletes flushed rows once every reader that
 /// entered before the commit has left (epoch-based reclamation).
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -34,6 +35,9 @@ class ReaderEpochs {
   };
 
   Reader Enter();
+  /// A reader that leaves by itself after `duration`: a snapshot pin whose tickets are redeemed
+  /// later (lake/snapshot_pin.h) keeps the buffered rows it saw that long.
+  void Hold(std::chrono::steady_clock::duration duration);
   /// Start a new epoch (after a commit); returns it.
   uint64_t Advance();
   /// True when no reader that entered before `epoch` is still there.
@@ -43,6 +47,8 @@ class ReaderEpochs {
   mutable std::mutex mutex_;
   uint64_t epoch_ = 1;
   std::map<uint64_t, uint64_t> active_;  ///< epoch -> readers in it
+  /// epoch -> until when a Hold keeps it (expired ones are dropped as they are seen)
+  mutable std::map<uint64_t, std::chrono::steady_clock::time_point> held_;
 };
 
 }  // namespace homer::lake

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "duckdb/sql_text.h"
+#include "lake/volume.h"
 
 namespace homer::lake {
 namespace {
@@ -29,7 +30,7 @@ std::vector<Source> SourcesOf(const CatalogSnapshot& snapshot, const LakeTable& 
 }
 
 std::string Meta(const std::string& catalog, const std::string& table) {
-  return QuoteIdent("__ducklake_metadata_" + catalog) + ".main." + table;
+  return QuoteIdent(MetadataCatalogName(catalog)) + ".main." + table;
 }
 
 /// The live table's rows in a volume's metadata, as join source `t` (schema `main`).

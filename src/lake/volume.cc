@@ -16,6 +16,8 @@ std::string CatalogName(const std::string& lake_name, const std::string& volume_
   return volume_name == "default" ? lake_name : lake_name + "_" + volume_name;
 }
 
+std::string MetadataCatalogName(const std::string& catalog) { return "__ducklake_metadata_" + catalog; }
+
 
 std::string S3SecretSql(const config::VolumeConfig& v) {
   std::string sql = "CREATE OR REPLACE SECRET " + QuoteIdent("homer_volume_" + v.name) + " (TYPE S3";

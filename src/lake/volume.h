@@ -16,6 +16,9 @@ namespace homer::lake {
 /// The attach name of a volume: `default` -> lake_name, any other -> lake_name_name.
 std::string CatalogName(const std::string& lake_name, const std::string& volume_name);
 
+/// The database DuckDB attaches a DuckLake catalog `catalog`'s metadata as (unquoted).
+std::string MetadataCatalogName(const std::string& catalog);
+
 struct VolumeState {
   config::VolumeConfig config;
   std::string catalog;  ///< attach name (CatalogName)

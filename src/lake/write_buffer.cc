@@ -31,9 +31,9 @@ std::string RecordMarkSql(const std::string& lake_catalog, const std::string& ta
          Marks(lake_catalog) + " VALUES (" + QuoteLiteral(table) + ", " + std::to_string(seq) + ")";
 }
 
-std::string FlushedSeqSql(const std::string& lake_catalog, const std::string& table) {
-  return "(SELECT coalesce(max(seq), 0) FROM " + Marks(lake_catalog) + " WHERE table_name = " + QuoteLiteral(table) +
-         ")";
+std::string FlushedSeqSql(const std::string& lake_catalog, const std::string& table, const SnapshotPin* pin) {
+  return "(SELECT coalesce(max(seq), 0) FROM " + PinnedFrom(lake_catalog, kMarksSchema, kMarksTable, "_marks", pin) +
+         " WHERE table_name = " + QuoteLiteral(table) + ")";
 }
 
 }  // namespace homer::lake

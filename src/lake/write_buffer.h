@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lake/hep_tables.h"
+#include "lake/snapshot_pin.h"
 
 namespace homer::lake {
 
@@ -31,7 +32,7 @@ std::string CreateMarksSql(const std::string& lake_catalog);
 std::string RecordMarkSql(const std::string& lake_catalog, const std::string& table, int64_t seq);
 
 /// The highest sequence number of `table` already in `lake_catalog` (0 when none), as a SQL
-/// expression read in the query's own snapshot of that catalog.
-std::string FlushedSeqSql(const std::string& lake_catalog, const std::string& table);
+/// expression read in the query's own snapshot of that catalog, or in the pinned one.
+std::string FlushedSeqSql(const std::string& lake_catalog, const std::string& table, const SnapshotPin* pin = nullptr);
 
 }  // namespace homer::lake

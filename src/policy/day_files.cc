@@ -5,6 +5,7 @@
 
 #include "duckdb/sql_text.h"
 #include "lake/partitions.h"
+#include "lake/volume.h"
 
 namespace homer::policy {
 namespace {
@@ -111,7 +112,7 @@ arrow::Result<int64_t> RegisteredBytes(const duckdb::Connection& con, const std:
   for (const auto& p : paths) names.push_back(p.substr(p.find_last_of('/') + 1));
   ARROW_ASSIGN_OR_RAISE(auto bytes,
                         duckdb::QueryColumn(con, "SELECT coalesce(sum(file_size_bytes), 0) FROM " +
-                                                     QuoteIdent("__ducklake_metadata_" + catalog) +
+                                                     QuoteIdent(lake::MetadataCatalogName(catalog)) +
                                                      ".ducklake_data_file WHERE end_snapshot IS NULL AND "
                                                      "regexp_extract(path, '[^/]*$') IN (SELECT unnest(" +
                                                      ListLiteral(names) + "))"));

@@ -16,10 +16,11 @@ class StatementReader : public arrow::RecordBatchReader {
   static arrow::Result<std::shared_ptr<StatementReader>> Make(engine::Engine* engine, std::string sql,
                                                               std::vector<duckdb::QueryParameters> rows,
                                                               BatchStreamOptions options, std::string surface,
+                                                              std::optional<lake::SnapshotPin> pin,
                                                               const arrow::flight::ServerCallContext& context) {
     if (rows.empty()) return arrow::Status::Invalid("no parameter rows to run the statement with");
-    std::shared_ptr<StatementReader> reader(
-        new StatementReader(engine, std::move(sql), std::move(rows), options, std::move(surface), context));
+    std::shared_ptr<StatementReader> reader(new StatementReader(engine, std::move(sql), std::move(rows), options,
+                                                                std::move(surface), std::move(pin), context));
     // The first run starts now: its errors (SQL, sandbox, parameters) fail the call itself.
     ARROW_RETURN_NOT_OK(reader->OpenRun());
     reader->schema_ = reader->current_->schema();
@@ -43,18 +44,21 @@ class StatementReader : public arrow::RecordBatchReader {
 
  private:
   StatementReader(engine::Engine* engine, std::string sql, std::vector<duckdb::QueryParameters> rows,
-                  BatchStreamOptions options, std::string surface, const arrow::flight::ServerCallContext& context)
+                  BatchStreamOptions options, std::string surface, std::optional<lake::SnapshotPin> pin,
+                  const arrow::flight::ServerCallContext& context)
       : engine_(engine),
         sql_(std::move(sql)),
         rows_(std::move(rows)),
         options_(options),
         surface_(std::move(surface)),
+        pin_(std::move(pin)),
         context_(context) {}
 
   /// Start the statement with the next parameter row, watched for the client going away.
   arrow::Status OpenRun() {
     engine::ExecuteOptions execute;
     execute.surface = surface_;
+    execute.pin = pin_;  // every parameter row reads the same snapshot
     // ServerCallContext::is_cancelled is safe from any thread; the context outlives the stream.
     execute.client_gone = [context = &context_] { return context->is_cancelled(); };
     ARROW_ASSIGN_OR_RAISE(auto query, engine_->Execute(sql_, rows_[next_row_], std::move(execute)));
@@ -68,6 +72,7 @@ class StatementReader : public arrow::RecordBatchReader {
   std::vector<duckdb::QueryParameters> rows_;
   BatchStreamOptions options_;
   std::string surface_;
+  std::optional<lake::SnapshotPin> pin_;
   const arrow::flight::ServerCallContext& context_;
   std::shared_ptr<arrow::Schema> schema_;
   size_t next_row_ = 0;
@@ -86,7 +91,7 @@ arrow::Result<std::unique_ptr<arrow::flight::FlightDataStream>> OpenDataStream(
   ARROW_ASSIGN_OR_RAISE(auto reader,
                         StatementReader::Make(engine, sql, std::move(parameter_rows),
                                               BatchStreamOptions::ForMessageLimit(options.max_message_size),
-                                              options.surface, context));
+                                              options.surface, std::move(options.pin), context));
   return std::make_unique<arrow::flight::RecordBatchStream>(std::move(reader), ipc);
 }
 

@@ -9,6 +9,7 @@
 #include <arrow/result.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct DataStreamOptions {
   int64_t max_message_size = 16 * 1024 * 1024;
   bool zstd = false;  ///< compress the IPC buffers (Airport asks for it in its tickets)
   std::string surface = "flight";  ///< for the metrics: flight or flightsql
+  std::optional<lake::SnapshotPin> pin = std::nullopt;  ///< the ticket's snapshot pin
 };
 
 /// Start `sql` (it runs when the first batch is pulled) for the call `context`, once per

@@ -342,6 +342,44 @@ TEST_F(TwoVolumeLake, FailedVolumeIsSkippedAndReported) {
   EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls WHERE storage_volume = 'hot'")[0][0], "10");
 }
 
+TEST_F(TwoVolumeLake, PartialAnswersLeaveAMissingVolumeOutAndSayWhich) {
+  auto missing = LocalVolume(dir_.path(), "gone");
+  auto cfg = TestConfig({hot_, missing});
+  cfg.ducklake.partial_answers = true;
+  auto engine = Open(cfg);
+  ASSERT_TRUE(engine);
+  for (const char* sql : {"SELECT count(*) FROM homer_lake.main.calls", "SELECT count(*) FROM HOMER_LAKE.calls",
+                          "SELECT (SELECT count(*) FROM \"homer_lake\".main.calls)"}) {
+    auto query = engine->Execute(sql);
+    ASSERT_TRUE(query.ok()) << sql << ": " << query.status();
+    ASSERT_EQ((*query)->partial().missing.size(), 1u) << sql;
+    EXPECT_EQ((*query)->partial().missing[0].name, "gone");
+    EXPECT_NE((*query)->partial().missing[0].reason.find("does not exist"), std::string::npos);
+    auto mark = (*query)->schema()->metadata();
+    ASSERT_TRUE(mark && mark->Contains(kPartialMetadataKey)) << sql;
+    EXPECT_NE(mark->Get(kPartialMetadataKey)->find("\"name\":\"gone\""), std::string::npos);
+    EXPECT_EQ(Rows(*engine, sql)[0][0], "10") << sql;
+  }
+  // Complete answers: a volume's own catalog, no table at all.
+  for (const char* sql : {"SELECT count(*) FROM homer_lake_hot.main.calls", "SELECT 1"}) {
+    auto query = engine->Execute(sql);
+    ASSERT_TRUE(query.ok()) << query.status();
+    EXPECT_FALSE((*query)->partial().partial()) << sql;
+    EXPECT_FALSE((*query)->schema()->metadata() && (*query)->schema()->metadata()->Contains(kPartialMetadataKey));
+  }
+  // Back: the views hold it again and the answer is whole.
+  {
+    auto w = LakeWriter::Open(missing);
+    w.Exec("CREATE TABLE w.calls (id INTEGER, ts TIMESTAMP, method VARCHAR)");
+    w.Exec("INSERT INTO w.calls VALUES (1000, NULL, 'ACK')");
+  }
+  ASSERT_TRUE(engine->Refresh().ok());
+  auto query = engine->Execute("SELECT count(*) FROM homer_lake.main.calls");
+  ASSERT_TRUE(query.ok()) << query.status();
+  EXPECT_FALSE((*query)->partial().partial());
+  EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls")[0][0], "11");
+}
+
 TEST_F(TwoVolumeLake, NoVolumeAttachedRefusesToStart) {
   auto engine = Engine::Open(TestConfig({LocalVolume(dir_.path(), "gone")}), NoRefresh());
   ASSERT_FALSE(engine.ok());

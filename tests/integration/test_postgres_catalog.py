@@ -5,6 +5,7 @@ import json
 import subprocess
 import time
 
+import pyarrow.flight as flight
 import pytest
 
 from capture import capture_config, hep3, sip_request, sip_response, start_capture_node
@@ -72,6 +73,14 @@ def test_a_writer_and_a_second_node_share_one_postgres_catalog(pg, tmp_path):
                                                                    ["INVITE", CALLS]]
         calls = "SELECT count(DISTINCT session_id) FROM homer_lake.main.hep_proto_1_call"
         assert reader.rows(calls) == writer.rows(calls) == [[CALLS]]
+        # A Flight ticket of the writer's process, pinned to the catalog's snapshot, read by the other.
+        options = flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {writer.token}".encode())])
+        info = flight.FlightClient(f"grpc://127.0.0.1:{writer.port}").get_flight_info(
+            flight.FlightDescriptor.for_command(total.encode()), options)
+        ticket = info.endpoints[0].ticket
+        assert flight.FlightClient(f"grpc://127.0.0.1:{reader.port}").do_get(ticket, options).read_all().to_pylist() \
+            == [{"count_star()": 3 * CALLS}]
+        assert 'homer_pinned_queries_total{outcome="pinned"}' in reader.get("/metrics").text
 
         # The sandbox refuses postgres_* table functions, on the catalog's own attachment too.
         for sql in ["SELECT * FROM postgres_query('__ducklake_metadata_homer_lake', 'SELECT 1')",
