@@ -22,15 +22,18 @@ arrow::Result<std::unique_ptr<QueryStream>> QueryStream::Start(PooledConnection 
   // schema the statement was bound against.
   ARROW_RETURN_NOT_OK(duckdb::Exec(q->con_.get(), "BEGIN TRANSACTION"));
   q->in_transaction_ = true;
+  // Watched from here: binding and the optimizer evaluate constant expressions (a huge value can
+  // take seconds), and DuckDB notices an interrupt only after the prepare, which then stops here.
+  q->registry_id_ = q->context_.registry->Add(q.get(), q->context_.timeout, static_cast<bool>(q->context_.client_gone));
   auto statement = duckdb::Statement::Prepare(q->con_.get(), sql);
   if (!statement.ok()) return q->StoppedStatus(statement.status());  // binding may need storage too
+  if (q->cancelled_ || q->expired_) return q->StoppedStatus(arrow::Status::Cancelled("interrupted"));
   q->statement_ = std::move(*statement);
   ARROW_RETURN_NOT_OK(CheckPreparedIsSelect(*q->statement_));
   ARROW_ASSIGN_OR_RAISE(q->parameter_schema_, q->statement_->ParameterSchema());
   const bool untyped = q->statement_->TypesDependOnValues();
   ARROW_RETURN_NOT_OK(parameters ? q->statement_->Bind(*parameters) : q->statement_->BindNulls());
   q->counted_ = parameters != nullptr;
-  q->registry_id_ = q->context_.registry->Add(q.get(), q->context_.timeout, static_cast<bool>(q->context_.client_gone));
   if (untyped) {
     // The result types follow the bound values' types (`SELECT ?`): DuckDB plans the statement
     // again when it runs, so the schema is read from the started result. (Asked before binding,

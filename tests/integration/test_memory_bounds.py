@@ -113,3 +113,14 @@ def test_bounds_are_validated(hot_cold, tmp_path, keys, error):
     result = subprocess.run([str(BINARY), "--check-config", str(path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert error in result.stderr, result.stderr
+
+
+def test_the_timeout_covers_a_slow_prepare(hot_cold, node_factory):
+    # DuckDB folds the constant while preparing (seconds for 400 MB, byte by byte) and notices an
+    # interrupt only after that: the query is watched from before its prepare and ends there,
+    # instead of answering 200 once prepared as it did.
+    node = node_factory(hot_cold.volumes, query_timeout_sec=1, max_allocation_size="1GB")
+    r = node.post("/api/v4/node/query", {"sql": "SELECT length(repeat('x', 400000000)) AS n"}, timeout=120)
+    assert r.status_code == 504, r.text
+    assert "query exceeded the timeout of 1 s (node.ducklake.query_timeout_sec)" in r.json()["error"]
+    assert node.rows("SELECT count(*) AS n FROM homer_lake.main.hep_proto_1_call") == [[5]]
