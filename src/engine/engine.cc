@@ -7,6 +7,7 @@
 
 #include "config/catalog.h"
 #include "duckdb/sql_text.h"
+#include "duckdb/statement.h"
 #include "engine/catalog_mirrors.h"
 #include "engine/connection_pool.h"
 #include "engine/query_metrics.h"
@@ -281,8 +282,18 @@ arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& s
     // Before the pin reads the layout and the query its views: both hold at least these volumes.
     PartialAnswer partial = PartialFor(tables);
     std::string text = sql;  // the sandbox checked what the client sent; pinning adds only our own SQL
-    if (options.pin && !options.pin->empty()) text = PinnedText(sql, tables, *options.pin);
-    return QueryStream::Start(std::move(con), text, &parameters, MakeQueryContext(options, std::move(partial)));
+    std::optional<std::vector<std::string>> names;
+    if (options.pin && !options.pin->empty()) {
+      text = PinnedText(sql, tables, *options.pin);
+      const bool renamed = std::any_of(tables.begin(), tables.end(), [](const TableRef& t) { return t.in_expression; });
+      if (text != sql && renamed) {
+        ARROW_ASSIGN_OR_RAISE(names, ColumnNames(con.get(), sql));
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto query, QueryStream::Start(std::move(con), text, &parameters,
+                                                         MakeQueryContext(options, std::move(partial))));
+    if (names) ARROW_RETURN_NOT_OK(query->RenameColumns(*names));
+    return query;
   };
   auto started = start();
   if (!started.ok() && options.pin && IsMissingSnapshot(started.status())) {
@@ -306,13 +317,13 @@ arrow::Result<std::unique_ptr<QueryStream>> Engine::Execute(const std::string& s
 
 arrow::Result<lake::SnapshotPin> Engine::Pin() {
   auto layout = this->layout();
-  std::vector<lake::PinSource> catalogs;
+  std::vector<std::string> catalogs;
   std::vector<std::pair<std::string, std::string>> buffer_tables;
   auto plain = [](const std::string& name) { return name.find_first_of("\t\n") == std::string::npos; };
   for (const auto& v : volumes()) {
     if (!v.attached) continue;
     if (!plain(v.catalog)) return lake::SnapshotPin{};  // cannot travel in a ticket: unpinned
-    catalogs.push_back({v.catalog, v.config.catalog_type == config::CatalogType::kSqlite});
+    catalogs.push_back(v.catalog);
     auto buffer = options_.write_buffers.find(v.config.name);
     if (buffer == options_.write_buffers.end() || !layout) continue;
     for (const auto& t : layout->tables) {
@@ -352,6 +363,13 @@ arrow::Status Engine::ExplainMissingSnapshot(const arrow::Status& st, const lake
   }
   return arrow::Status::Invalid("the snapshot this ticket was issued for is no longer kept (expired by compaction): ",
                                 "call GetFlightInfo again (", st.message(), ")");
+}
+
+arrow::Result<std::vector<std::string>> Engine::ColumnNames(const duckdb::Connection& con, const std::string& sql) {
+  // A column named after an expression that holds a rewritten reference would carry the rewrite.
+  ARROW_ASSIGN_OR_RAISE(auto statement, duckdb::Statement::Prepare(con, sql));
+  ARROW_ASSIGN_OR_RAISE(auto schema, statement->PreparedSchema());
+  return schema->field_names();
 }
 
 std::shared_ptr<const LakeLayout> Engine::layout() const {

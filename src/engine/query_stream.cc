@@ -120,4 +120,15 @@ QueryStream::~QueryStream() {
   con_ = PooledConnection();  // back to the pool
 }
 
+arrow::Status QueryStream::RenameColumns(const std::vector<std::string>& names) {
+  if (static_cast<int>(names.size()) != schema_->num_fields()) {
+    return arrow::Status::Invalid("a pinned statement has ", schema_->num_fields(), " columns, as written ",
+                                  names.size());
+  }
+  arrow::FieldVector fields;
+  for (int i = 0; i < schema_->num_fields(); ++i) fields.push_back(schema_->field(i)->WithName(names[i]));
+  schema_ = arrow::schema(std::move(fields), schema_->metadata());
+  return arrow::Status::OK();
+}
+
 }  // namespace homer::engine

@@ -53,6 +53,9 @@ class QueryStream {
 
   /// The result schema; a partial answer's carries the mark (kPartialMetadataKey) too.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  /// Name the result's columns `names` (as many as it has): a pinned statement's columns are
+  /// those of the statement as written (engine/pinned_sql.h).
+  arrow::Status RenameColumns(const std::vector<std::string>& names);
   /// The volumes the merged lake answers this query without (none: complete), decided when the
   /// query was admitted.
   const PartialAnswer& partial() const { return context_.partial; }

@@ -62,18 +62,21 @@ void CollectTableFunctions(const nlohmann::json& node, std::vector<std::string>*
 }
 
 /// Every table reference of the tree (BASE_TABLE: tables and views; table functions are apart).
-void CollectTables(const nlohmann::json& node, std::vector<TableRef>* tables) {
+void CollectTables(const nlohmann::json& node, std::vector<TableRef>* tables, bool in_expression = false) {
   if (node.is_object()) {
     auto type = node.find("type");
     if (type != node.end() && type->is_string() && *type == "BASE_TABLE") {
       auto at = node.find("at_clause");
       tables->push_back({node.value("catalog_name", std::string()), node.value("schema_name", std::string()),
                          node.value("table_name", std::string()), node.value("alias", std::string()),
-                         node.value("query_location", static_cast<size_t>(-1)), at != node.end() && !at->is_null()});
+                         node.value("query_location", static_cast<size_t>(-1)), at != node.end() && !at->is_null(),
+                         in_expression});
     }
-    for (const auto& [key, child] : node.items()) CollectTables(child, tables);
+    auto kind = node.find("class");
+    in_expression = in_expression || (kind != node.end() && kind->is_string() && *kind == "SUBQUERY");
+    for (const auto& [key, child] : node.items()) CollectTables(child, tables, in_expression);
   } else if (node.is_array()) {
-    for (const auto& child : node) CollectTables(child, tables);
+    for (const auto& child : node) CollectTables(child, tables, in_expression);
   }
 }
 

@@ -46,6 +46,9 @@ struct TableRef {
   std::string alias;         ///< "" when the query gives none
   size_t location = 0;       ///< byte offset of the name in the SQL text (engine/pinned_sql.h)
   bool time_travel = false;  ///< the reference has its own AT (...) clause
+  /// Inside a subquery expression (`(SELECT ...)`, `IN (SELECT ...)`, EXISTS): DuckDB names an
+  /// unaliased result column after such an expression's text.
+  bool in_expression = false;
 };
 
 /// Refuse anything but one read-only SELECT whose table functions are all allowed. The error

@@ -143,3 +143,19 @@ def test_an_all_in_one_ticket_keeps_the_buffered_rows_it_saw_across_a_flush(tmp_
         assert redeem(node, fsql, node.flightsql_port).column(0).to_pylist() == [70]
     finally:
         node.stop()
+
+
+def test_a_pinned_statement_keeps_its_column_names(big_lake, node_factory):
+    """DuckDB names an unaliased column after its expression's text: a scalar subquery over a
+    rewritten table must still be named as the client wrote it (ADBC compares the FlightInfo's
+    schema with the stream's)."""
+    node = node_factory(big_lake.volumes, flightsql={})
+    sql = "SELECT (SELECT count(*) FROM homer_lake.main.t) , 1 AS one"
+    fsql = client(node, node.flightsql_port).get_flight_info(
+        flight.FlightDescriptor.for_command(statement_query(sql)), options(node))
+    table = redeem(node, fsql, node.flightsql_port)
+    assert table.schema.names == fsql.schema.names
+    assert table.to_pylist() == [{fsql.schema.names[0]: ROWS + 10, "one": 1}]
+    with node.adbc() as conn, conn.cursor() as cur:
+        cur.execute(sql)
+        assert cur.fetchall() == [(ROWS + 10, 1)]
