@@ -76,18 +76,16 @@ std::string PinnedFrom(const std::string& catalog, const std::string& schema, co
   return sql;
 }
 
-std::string CurrentPinSql(const std::vector<PinSource>& catalogs,
+std::string CurrentPinSql(const std::vector<std::string>& catalogs,
                           const std::vector<std::pair<std::string, std::string>>& buffer_tables) {
   std::string sql;
   auto add = [&](const std::string& branch) { sql += (sql.empty() ? "" : " UNION ALL ") + branch; };
-  // DuckLake's current snapshot is the highest in its snapshot table. Read straight from a local
-  // metadata database: ducklake_current_snapshot() starts a DuckLake transaction (~1.4 ms each).
+  // DuckLake's current snapshot is the highest in its snapshot table, read straight from the
+  // metadata database (its default schema: main, or public in PostgreSQL):
+  // ducklake_current_snapshot() would start a DuckLake transaction, ~1.4 ms each.
   for (const auto& c : catalogs) {
-    const std::string from = c.metadata_in_main
-                                 ? QualifiedName(MetadataCatalogName(c.catalog), "main", "ducklake_snapshot")
-                                 : "ducklake_current_snapshot(" + QuoteLiteral(c.catalog) + ")";
-    add("SELECT 'v', " + QuoteLiteral(c.catalog) + ", '', CAST(max(" +
-        (c.metadata_in_main ? "snapshot_id" : "id") + ") AS VARCHAR) FROM " + from);
+    add("SELECT 'v', " + QuoteLiteral(c) + ", '', CAST(max(snapshot_id) AS VARCHAR) FROM " +
+        QuoteIdent(MetadataCatalogName(c)) + ".ducklake_snapshot");
   }
   for (const auto& [buffer, table] : buffer_tables) {
     add("SELECT 'b', " + QuoteLiteral(buffer) + ", " + QuoteLiteral(table) + ", CAST(coalesce(max(" +

@@ -36,17 +36,10 @@ struct SnapshotPin {
 std::string PinnedFrom(const std::string& catalog, const std::string& schema, const std::string& table,
                        const std::string& alias, const SnapshotPin* pin);
 
-/// A catalog to pin, and whether its metadata database is a DuckDB or SQLite file (its tables in
-/// `main`, read directly) or another (PostgreSQL: asked through DuckLake).
-struct PinSource {
-  std::string catalog;
-  bool metadata_in_main = true;
-};
-
 /// One statement (so one transaction) whose rows are (kind, catalog, table, value): `v` rows
 /// give each catalog's current snapshot, `b` rows the highest buffered sequence number of each
 /// (buffer catalog, table). Read it with PinFromRows.
-std::string CurrentPinSql(const std::vector<PinSource>& catalogs,
+std::string CurrentPinSql(const std::vector<std::string>& catalogs,
                           const std::vector<std::pair<std::string, std::string>>& buffer_tables);
 arrow::Result<SnapshotPin> PinFromRows(const std::vector<std::vector<std::string>>& rows);
 

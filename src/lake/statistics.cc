@@ -29,8 +29,10 @@ std::vector<Source> SourcesOf(const CatalogSnapshot& snapshot, const LakeTable& 
   return out;
 }
 
+/// Without a schema: the metadata database's default one (main in DuckDB and SQLite files, public
+/// in PostgreSQL).
 std::string Meta(const std::string& catalog, const std::string& table) {
-  return QuoteIdent(MetadataCatalogName(catalog)) + ".main." + table;
+  return QuoteIdent(MetadataCatalogName(catalog)) + "." + table;
 }
 
 /// The live table's rows in a volume's metadata, as join source `t` (schema `main`).

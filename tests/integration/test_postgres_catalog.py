@@ -81,6 +81,11 @@ def test_a_writer_and_a_second_node_share_one_postgres_catalog(pg, tmp_path):
         assert flight.FlightClient(f"grpc://127.0.0.1:{reader.port}").do_get(ticket, options).read_all().to_pylist() \
             == [{"count_star()": 3 * CALLS}]
         assert 'homer_pinned_queries_total{outcome="pinned"}' in reader.get("/metrics").text
+        # A table scan plans its endpoints from DuckLake's statistics in the PostgreSQL catalog.
+        scan = flight.FlightDescriptor.for_path("homer_lake", "main", "hep_proto_1_call")
+        info = flight.FlightClient(f"grpc://127.0.0.1:{reader.port}").get_flight_info(scan, options)
+        assert sum(flight.FlightClient(f"grpc://127.0.0.1:{reader.port}").do_get(e.ticket, options).read_all().num_rows
+                   for e in info.endpoints) == 3 * CALLS
 
         # The sandbox refuses postgres_* table functions, on the catalog's own attachment too.
         for sql in ["SELECT * FROM postgres_query('__ducklake_metadata_homer_lake', 'SELECT 1')",
