@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "duckdb/sql_text.h"
-#include "lake/volume.h"
 #include "lake/write_buffer.h"
 
 namespace homer::lake {
@@ -80,12 +79,12 @@ std::string CurrentPinSql(const std::vector<std::string>& catalogs,
                           const std::vector<std::pair<std::string, std::string>>& buffer_tables) {
   std::string sql;
   auto add = [&](const std::string& branch) { sql += (sql.empty() ? "" : " UNION ALL ") + branch; };
-  // DuckLake's current snapshot is the highest in its snapshot table, read straight from the
-  // metadata database (its default schema: main, or public in PostgreSQL):
-  // ducklake_current_snapshot() would start a DuckLake transaction, ~1.4 ms each.
+  // The snapshot DuckLake itself would read now (~1.4 ms a catalog). Not the highest id in the
+  // metadata database: a catalog this process writes shows its writer's snapshot there before
+  // DuckLake's readers see it (a pin then named a snapshot no query could read yet).
   for (const auto& c : catalogs) {
-    add("SELECT 'v', " + QuoteLiteral(c) + ", '', CAST(max(snapshot_id) AS VARCHAR) FROM " +
-        QuoteIdent(MetadataCatalogName(c)) + ".ducklake_snapshot");
+    add("SELECT 'v', " + QuoteLiteral(c) + ", '', CAST(id AS VARCHAR) FROM ducklake_current_snapshot(" +
+        QuoteLiteral(c) + ")");
   }
   for (const auto& [buffer, table] : buffer_tables) {
     add("SELECT 'b', " + QuoteLiteral(buffer) + ", " + QuoteLiteral(table) + ", CAST(coalesce(max(" +
