@@ -1,5 +1,8 @@
 #include "duckdb/sql_text.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace homer::duckdb {
 namespace {
 
@@ -21,6 +24,12 @@ std::string QuoteIdent(std::string_view name) { return Quote(name, '"'); }
 std::string QuoteLiteral(std::string_view text) { return Quote(text, '\''); }
 std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table) {
   return QuoteIdent(catalog) + "." + QuoteIdent(schema) + "." + QuoteIdent(table);
+}
+
+bool SameIdentifier(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
 }
 
 }  // namespace homer::duckdb

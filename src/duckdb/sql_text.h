@@ -13,5 +13,7 @@ std::string QuoteIdent(std::string_view name);
 std::string QuoteLiteral(std::string_view text);
 /// catalog.schema.table, each part quoted.
 std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table);
+/// Do two identifiers name the same thing? DuckDB ignores their (ASCII) case.
+bool SameIdentifier(std::string_view a, std::string_view b);
 
 }  // namespace homer::duckdb

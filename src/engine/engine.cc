@@ -336,8 +336,7 @@ arrow::Result<lake::SnapshotPin> Engine::Pin() {
   // Held before it is read: a flush committed after this point cannot clear what the pin sees.
   if (options_.readers && !buffer_tables.empty()) options_.readers->Hold(kPinHold);
   // A pooled connection: opening one costs more than the read (every attached catalog).
-  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(wait, /*profiled=*/false));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), /*profiled=*/false));
   ARROW_ASSIGN_OR_RAISE(auto rows, duckdb::QueryRows(con.get(), lake::CurrentPinSql(catalogs, buffer_tables)));
   return lake::PinFromRows(rows);
 }
@@ -372,6 +371,10 @@ arrow::Result<std::vector<std::string>> Engine::ColumnNames(const duckdb::Connec
   return schema->field_names();
 }
 
+std::chrono::milliseconds Engine::QueryWait() const {
+  return std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
+}
+
 std::shared_ptr<const LakeLayout> Engine::layout() const {
   std::lock_guard lock(layout_mutex_);
   return layout_;
@@ -387,8 +390,7 @@ arrow::Result<Engine::StatementShape> Engine::Describe(const std::string& sql) {
 
 arrow::Result<PooledConnection> Engine::Admit(const std::string& sql, bool profiled, std::vector<TableRef>* tables) {
   ARROW_RETURN_NOT_OK(CheckSqlText(sql));
-  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(config_.ducklake.query_wait_sec) * 1000);
-  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(wait, profiled));
+  ARROW_ASSIGN_OR_RAISE(auto con, pool_->Acquire(QueryWait(), profiled));
   ARROW_RETURN_NOT_OK(checked_queries_.Check(con.get(), sql, tables));
   return con;
 }

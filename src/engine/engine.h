@@ -143,6 +143,8 @@ class Engine {
   /// A pinned query failed for a snapshot this node lacks: not caught up yet, or expired.
   arrow::Status ExplainMissingSnapshot(const arrow::Status& st, const lake::SnapshotPin& pin);
   std::shared_ptr<const LakeLayout> layout() const;
+  /// How long a query waits for a free connection (ducklake.query_wait_sec).
+  std::chrono::milliseconds QueryWait() const;
   /// The result's column names of `sql` as written (prepared, not run).
   static arrow::Result<std::vector<std::string>> ColumnNames(const duckdb::Connection& con, const std::string& sql);
 

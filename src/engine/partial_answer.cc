@@ -7,14 +7,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "duckdb/sql_text.h"
+
 namespace homer::engine {
 namespace {
 
-bool SameName(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
+using duckdb::SameIdentifier;
 
 }  // namespace
 
@@ -37,7 +35,7 @@ std::string PartialAnswer::Json() const {
 
 bool NamesCatalog(const std::vector<TableRef>& tables, const std::string& catalog) {
   return std::any_of(tables.begin(), tables.end(), [&](const TableRef& t) {
-    return SameName(t.catalog, catalog) || (t.catalog.empty() && SameName(t.schema, catalog));
+    return SameIdentifier(t.catalog, catalog) || (t.catalog.empty() && SameIdentifier(t.schema, catalog));
   });
 }
 

@@ -10,12 +10,7 @@ namespace {
 
 using duckdb::QualifiedName;
 using duckdb::QuoteIdent;
-
-bool SameName(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
+using duckdb::SameIdentifier;
 
 /// The parts written: catalog, schema, table, empty ones left out.
 std::vector<std::string> WrittenNames(const TableRef& ref) {
@@ -49,7 +44,7 @@ std::optional<size_t> NameEnd(const std::string& sql, size_t at, const std::vect
     } else {
       while (i < sql.size() && IsNameChar(static_cast<unsigned char>(sql[i]))) part += sql[i++];
     }
-    if (!SameName(part, names[p])) return std::nullopt;
+    if (!SameIdentifier(part, names[p])) return std::nullopt;
     if (p + 1 == names.size()) break;
     size_t j = skip_space(i);
     if (j >= sql.size() || sql[j] != '.') return std::nullopt;
@@ -64,17 +59,17 @@ std::string Replacement(const LakeLayout& layout, const lake::SnapshotPin& pin, 
   std::string catalog = ref.catalog, schema = ref.schema.empty() ? "main" : ref.schema, table = ref.name;
   // `x.t`: x names a catalog here (the node's default catalog has no schema but main).
   if (catalog.empty() && !ref.schema.empty()) catalog = ref.schema, schema = "main";
-  if (catalog.empty() || !SameName(schema, "main")) return "";
-  if (layout.merged && SameName(catalog, layout.lake_name)) {
+  if (catalog.empty() || !SameIdentifier(schema, "main")) return "";
+  if (layout.merged && SameIdentifier(catalog, layout.lake_name)) {
     for (const auto& t : layout.tables) {
-      if (!SameName(t.name, table)) continue;
+      if (!SameIdentifier(t.name, table)) continue;
       return "(" + lake::MergedViewSql(t, layout.volumes, &pin) + ")" +
              (ref.alias.empty() ? " AS " + QuoteIdent(t.name) : "");
     }
     return "";
   }
   for (const auto& [pinned, version] : pin.versions) {
-    if (!SameName(pinned, catalog)) continue;
+    if (!SameIdentifier(pinned, catalog)) continue;
     if (ref.alias.empty()) return lake::PinnedFrom(pinned, schema, table, table, &pin);
     return "(SELECT * FROM " + QualifiedName(pinned, schema, table) + " AT (VERSION => " + std::to_string(version) +
            "))";

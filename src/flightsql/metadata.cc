@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "duckdb/sql_text.h"
+
 namespace homer::flightsql {
 namespace {
 
@@ -24,17 +26,13 @@ bool PatternMatches(const std::string& name, bool has_pattern, const std::string
   return !has_pattern || LikeMatch(name, pattern);
 }
 
-bool SameNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using duckdb::SameIdentifier;
 
 /// Our tables are of type BASE TABLE; clients also ask for them as TABLE.
 bool TableTypeMatches(const pb::CommandGetTables& command) {
   if (command.table_types_size() == 0) return true;
   return std::any_of(command.table_types().begin(), command.table_types().end(),
-                     [](const std::string& t) { return SameNoCase(t, kTableType) || SameNoCase(t, "TABLE"); });
+                     [](const std::string& t) { return SameIdentifier(t, kTableType) || SameIdentifier(t, "TABLE"); });
 }
 
 /// The data source's name for a column type, close to what DuckDB calls it.
