@@ -4,6 +4,7 @@
 
 #include "duckdb/database.h"
 #include "duckdb/sql_text.h"
+#include "lake/volume.h"
 #include "testing/lake_fixture.h"
 
 namespace homer::lake {
@@ -144,6 +145,27 @@ TEST_F(CatalogMirrorTest, TheLiveCatalogIsNeverLockedBetweenCopies) {
   ASSERT_TRUE(duckdb::Exec(reader_, "COMMIT").ok());
   Sync();
   EXPECT_EQ(Summary(reader_, "mirror"), Live());
+}
+
+TEST_F(CatalogMirrorTest, PublishingKeepsOnlyTheCatalogsRows) {
+  // DuckDB keeps deleted rows of a table with an index (and of a partly deleted row group): a copy
+  // whose rows were deleted and inserted at every publish held every version it ever published.
+  for (int i = 0; i < 40; ++i) {
+    writer_->Exec("INSERT INTO lake.t (i) SELECT i FROM range(" + std::to_string(30000 + 100 * i) + ", " +
+                  std::to_string(30100 + 100 * i) + ") r(i)");
+    Sync();
+  }
+  EXPECT_EQ(Summary(reader_, "mirror"), Live());
+  const std::string metadata = MetadataCatalogName("mirror");
+  for (const char* table : {"ducklake_snapshot", "ducklake_data_file", "ducklake_file_column_stats"}) {
+    auto held = duckdb::QueryValue(reader_, "SELECT estimated_size FROM duckdb_tables() WHERE database_name = " +
+                                                duckdb::QuoteLiteral(metadata) + " AND table_name = '" + table + "'",
+                                   {});
+    auto rows = duckdb::QueryValue(reader_, "SELECT count(*) FROM " + duckdb::QualifiedName(metadata, "main", table),
+                                   {});
+    ASSERT_TRUE(held.ok() && rows.ok()) << table;
+    EXPECT_EQ(*held, *rows) << table;
+  }
 }
 
 TEST_F(CatalogMirrorTest, AConfiguredDataPathThatIsNotTheCatalogsIsRefused) {
