@@ -176,23 +176,6 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
     auto tokens = homer::auth::ResolveNodeTokens(config);
     if (!tokens.ok()) return Fail(tokens.status());
 
-    homer::http::HttpServerOptions http;
-    http.host = config.flight_server.host;
-    http.port = config.http_port();
-    http.token = tokens->node;
-    http.limits = config.http;
-    http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
-    if (config.storage.enable) {
-      http.capture_stats = [&capture] {
-        return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer);
-      };
-      http.writer_health = [&capture] { return homer::writer::WriterHealthJson(*capture.writer); };
-      http.storage_policy_stats = [&capture] { return homer::policy::PolicyStatsJson(*capture.policy); };
-    }
-    auto started_http = homer::http::HttpServer::Start(engine.get(), http);
-    if (!started_http.ok()) return Fail(started_http.status());
-    server = std::move(*started_http);
-
     homer::flight::FlightServerOptions flight;
     flight.host = config.flight_server.host;
     flight.port = config.flight_server.port;
@@ -217,6 +200,23 @@ int Serve(const ServerConfig& config, const std::string& extension_dir) {
       if (!started.ok()) return Fail(started.status());
       flightsql_server = std::move(*started);
     }
+    // HTTP last: /health is what load balancers check, so it answers once every surface listens.
+    homer::http::HttpServerOptions http;
+    http.host = config.flight_server.host;
+    http.port = config.http_port();
+    http.token = tokens->node;
+    http.limits = config.http;
+    http.flight_address = config.flight_server.host + ":" + std::to_string(config.flight_server.port);
+    if (config.storage.enable) {
+      http.capture_stats = [&capture] {
+        return homer::writer::CaptureStatsJson(capture.ingest.get(), *capture.writer);
+      };
+      http.writer_health = [&capture] { return homer::writer::WriterHealthJson(*capture.writer); };
+      http.storage_policy_stats = [&capture] { return homer::policy::PolicyStatsJson(*capture.policy); };
+    }
+    auto started_http = homer::http::HttpServer::Start(engine.get(), http);
+    if (!started_http.ok()) return Fail(started_http.status());
+    server = std::move(*started_http);
   } else if (config.storage.enable) {
     if (auto st = StartWriterAlone(config, extension_dir, &capture); !st.ok()) return Fail(st);
     capture.policy->Start();

@@ -226,7 +226,7 @@ def start_node(tmp_path, volumes, token="secret-token", host="127.0.0.1", env=No
     node = Node(proc, port, token, config_path, log_path)
     if flightsql is not None:
         node.flightsql_port = flightsql["port"]
-    # /health answers before the Flight port listens (main.cc starts HTTP first): wait for both.
+    # /health answers once Flight and Flight SQL listen (main.cc starts HTTP last); checked anyway.
     return wait_until_up(node, lambda deadline: wait_for_port(port, deadline) and (
         flightsql is None or wait_for_port(node.flightsql_port, deadline)))
 

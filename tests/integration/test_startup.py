@@ -1,7 +1,9 @@
 """Config validation, attach failures and token rules, on the real binary."""
 import json
+import socket
 import stat
 import subprocess
+import time
 
 import requests
 
@@ -98,3 +100,30 @@ def test_loopback_without_token_is_open(hot_cold, node_factory):
     node = node_factory(hot_cold.volumes, token="")
     r = requests.post(node.http + "/api/v4/node/query", json={"sql": "SELECT 1"}, timeout=10)
     assert r.status_code == 200
+
+
+def test_health_answers_only_once_every_surface_listens(hot_cold, tmp_path):
+    """Load balancers route Flight and Flight SQL by HTTP's /health: once the HTTP port listens, both
+    Flight ports already accept (polled without pause: starting HTTP first left a window of a few ms)."""
+    for attempt in range(3):
+        port, fsql_port = free_port_pair(), free_port_pair()
+        config = tmp_path / f"health-{attempt}.json"
+        write_config(config, hot_cold.volumes, port, token="t",
+                     flightsql={"enable": True, "host": "127.0.0.1", "port": fsql_port})
+        proc = subprocess.Popen([str(BINARY), "--config", str(config)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=node_environment())
+        try:
+            deadline = time.time() + 60
+            while True:
+                assert time.time() < deadline and proc.poll() is None, "the HTTP port never listened"
+                try:
+                    socket.create_connection(("127.0.0.1", port + 1), timeout=1).close()
+                    break
+                except ConnectionRefusedError:
+                    continue
+            for p in (port, fsql_port):
+                socket.create_connection(("127.0.0.1", p), timeout=1).close()  # refused if not listening yet
+            assert requests.get(f"http://127.0.0.1:{port + 1}/health", timeout=10).status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
