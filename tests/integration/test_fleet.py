@@ -197,7 +197,15 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
         assert all(served_after[b] > served_before[b] for b in served_before), (served_before, served_after)
         answered = {s: metric(victim, "homer_queries_total", surface=s, outcome="ok")
                     for s in ("http", "flight", "flightsql")}
-        assert all(v > 0 for v in answered.values()), answered
+        if not all(v > 0 for v in answered.values()):
+            queries = [line for line in requests.get(victim.http + "/metrics", headers=victim.headers(),
+                                                     timeout=10).text.splitlines()
+                       if line.startswith(("homer_queries_total{", "homer_pinned_queries_total{"))]
+            errors = collections.Counter()
+            for c in clients:
+                errors.update(c.errors)
+            raise AssertionError(f"the restarted node answered {answered}; its counters: {queries}; "
+                                 f"client errors: {errors.most_common(8)}; its log:\n{victim.log()[-3000:]}")
         report["restarted_node_queries_ok"] = answered
     finally:
         stop.set()
