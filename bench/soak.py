@@ -80,7 +80,7 @@ def client_loop(kind, node, stop, rec, call_ids):
         conn.close()
 
 
-COMPACT = ["CALL ducklake_merge_adjacent_files('w')"]
+MERGE = "CALL ducklake_merge_adjacent_files('w')"
 
 
 def writer_loop(hot, stop, result):
@@ -98,13 +98,12 @@ def writer_loop(hot, stop, result):
             result["failed"] += 1
             result["errors"].append(str(e)[:200])
         if n % 60 == 59:
-            for sql in COMPACT:
-                try:
-                    con.execute(sql)
-                    result["compactions"] += 1
-                except Exception as e:
-                    result["failed"] += 1
-                    result["errors"].append(f"{sql}: {str(e)[:200]}")
+            try:
+                con.execute(MERGE)
+                result["merges"] += 1
+            except Exception as e:
+                result["failed"] += 1
+                result["errors"].append(f"{MERGE}: {str(e)[:200]}")
         n += 1
         stop.wait(max(0.0, 1.0 - (time.time() - start)))
     con.close()
@@ -146,7 +145,7 @@ def main():
     call_ids = [r[0] for r in node.rows("SELECT DISTINCT session_id FROM homer_lake.main.hep_proto_1_call "
                                          "USING SAMPLE 200 ROWS")]
     rec, stop = Recorder(), threading.Event()
-    writes = {"ok": 0, "failed": 0, "compactions": 0, "errors": []}
+    writes = {"ok": 0, "failed": 0, "merges": 0, "errors": []}
     kinds = ["http", "flight", "flightsql"]
     threads = [threading.Thread(target=client_loop, args=(kinds[i % 3], node, stop, rec, call_ids))
                for i in range(args.clients)]
@@ -178,7 +177,7 @@ def main():
         "queries": {k: sum(1 for s in rec.samples if s[1] == k) for k in kinds},
         "failed": {k: sum(1 for s in rec.samples if s[1] == k and not s[3]) for k in kinds},
         "first_errors": [s[4] for s in rec.samples if not s[3]][:5],
-        "writer_commits": {"ok": writes["ok"], "failed": writes["failed"], "compaction_steps": writes["compactions"],
+        "writer_commits": {"ok": writes["ok"], "failed": writes["failed"], "merges": writes["merges"],
                            "first_errors": writes["errors"][:5]},
         "latency_ms_per_5min": [{"window": w, "p50": round(1000 * percentile(v, 0.5), 1),
                                  "p99": round(1000 * percentile(v, 0.99), 1), "n": len(v)}

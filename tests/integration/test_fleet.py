@@ -148,14 +148,24 @@ def snapshot(clients):
             "failures": sum(len(c.failures) for c in clients), "errors": sum(sum(c.errors.values()) for c in clients)}
 
 
+def client_errors(clients):
+    """Every client's errors, by kind."""
+    errors = collections.Counter()
+    for c in clients:
+        errors.update(c.errors)
+    return errors
+
+
+def metric_lines(node, *names):
+    """The node's /metrics series of the counters `names`."""
+    text = requests.get(node.http + "/metrics", headers=node.headers(), timeout=10).text
+    return [line for line in text.splitlines() if line.startswith(tuple(name + "{" for name in names))]
+
+
 def metric(node, name, **labels):
     """A counter of the node's /metrics (summed over the series matching `labels`)."""
-    text = requests.get(node.http + "/metrics", headers=node.headers(), timeout=10).text
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
-            total += float(line.rsplit(" ", 1)[1])
-    return total
+    return sum(float(line.rsplit(" ", 1)[1]) for line in metric_lines(node, name)
+               if all(f'{k}="{v}"' in line for k, v in labels.items())) + 0.0
 
 
 def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_killed(fleet):
@@ -171,10 +181,7 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
         time.sleep(LOAD_SEC)
         load = snapshot(clients)
         report["load"] = {**load, "seconds": round(time.time() - started, 1)}
-        errors = collections.Counter()
-        for c in clients:
-            errors.update(c.errors)
-        assert load["errors"] == 0 and load["failures"] == 0, (load, errors.most_common(10))
+        assert load["errors"] == 0 and load["failures"] == 0, (load, client_errors(clients).most_common(10))
         assert load["queries"] > 16 * 10, load
         assert all(c.queries > 0 for c in clients), [(c.surface, c.queries) for c in clients]
 
@@ -198,14 +205,10 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
         answered = {s: metric(victim, "homer_queries_total", surface=s, outcome="ok")
                     for s in ("http", "flight", "flightsql")}
         if not all(v > 0 for v in answered.values()):
-            queries = [line for line in requests.get(victim.http + "/metrics", headers=victim.headers(),
-                                                     timeout=10).text.splitlines()
-                       if line.startswith(("homer_queries_total{", "homer_pinned_queries_total{"))]
-            errors = collections.Counter()
-            for c in clients:
-                errors.update(c.errors)
+            queries = metric_lines(victim, "homer_queries_total", "homer_pinned_queries_total")
             raise AssertionError(f"the restarted node answered {answered}; its counters: {queries}; "
-                                 f"client errors: {errors.most_common(8)}; its log:\n{victim.log()[-3000:]}")
+                                 f"client errors: {client_errors(clients).most_common(8)}; "
+                                 f"its log:\n{victim.log()[-3000:]}")
         report["restarted_node_queries_ok"] = answered
     finally:
         stop.set()
@@ -217,10 +220,7 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
     total = snapshot(clients)
     report["kill_phase"] = {k: total[k] - load[k] for k in total}
     report["total"] = {**total, "seconds": round(time.time() - started, 1)}
-    errors = collections.Counter()
-    for c in clients:
-        errors.update(c.errors)
-    report["errors_by_kind"] = errors.most_common(10)
+    report["errors_by_kind"] = client_errors(clients).most_common(10)
     report["queries_by_surface"] = dict(collections.Counter(
         {s: sum(c.queries for c in clients if c.surface == s) for s in set(surfaces)}))
     print("\nfleet report (load):", report)
