@@ -17,6 +17,17 @@ arrow::Result<std::unique_ptr<FlightServer>> FlightServer::Start(engine::Engine*
   std::unique_ptr<FlightServer> server(new FlightServer());
   server->service_ = std::make_unique<FlightService>(engine, options.max_message_size, options.scan);
   ARROW_RETURN_NOT_OK(server->service_->Init(server_options));
+  // Before Start returns, so before /health answers (main.cc starts HTTP last): a node a load
+  // balancer marks up must not hold its first Flight calls while it lists the catalog (seconds
+  // on a loaded fleet node over PostgreSQL, during which least-connections routing avoids it).
+  const auto listing_start = std::chrono::steady_clock::now();
+  if (auto tables = server->service_->ListTables(); tables.ok()) {
+    spdlog::info("Flight catalog listed: {} tables in {} ms", *tables,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                       listing_start).count());
+  } else {
+    spdlog::warn("Flight catalog not listed at start (the first call lists it): {}", tables.status().ToString());
+  }
   spdlog::info("Arrow Flight (plain + Airport) listening on {}:{}{}", options.host, server->port(),
                options.token.empty() ? " without authentication" : "");
   return server;

@@ -51,6 +51,11 @@ arrow::Status FlightService::ListActions(const fl::ServerCallContext&, std::vect
   return arrow::Status::OK();
 }
 
+arrow::Result<size_t> FlightService::ListTables() {
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
+  return snapshot->tables.size();
+}
+
 arrow::Status FlightService::DoListFlights(std::unique_ptr<fl::FlightListing>* listings) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, catalog_.Snapshot());
   TableScanner scanner(engine_, snapshot, scan_options_);

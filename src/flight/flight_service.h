@@ -34,6 +34,10 @@ class FlightService : public arrow::flight::FlightServerBase {
   arrow::Status ListActions(const arrow::flight::ServerCallContext& context,
                             std::vector<arrow::flight::ActionType>* actions) override;
 
+  /// Builds the catalog listing GetFlightInfo, ListFlights and Airport read (one schema prepare
+  /// per table), so the first calls after start do not wait for it; returns the table count.
+  arrow::Result<size_t> ListTables();
+
  private:
   arrow::Status DoListFlights(std::unique_ptr<arrow::flight::FlightListing>* listings);
   arrow::Status DoGetFlightInfo(const arrow::flight::FlightDescriptor& request,

@@ -5,6 +5,7 @@ import stat
 import subprocess
 import time
 
+import pyarrow.flight as flight
 import requests
 
 from conftest import BINARY, node_environment, free_port_pair, write_config
@@ -127,3 +128,25 @@ def test_health_answers_only_once_every_surface_listens(hot_cold, tmp_path):
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def _internal_queries(node):
+    """Queries the node ran for itself so far (catalog listings, schema prepares), from /metrics."""
+    lines = node.get("/metrics").text.splitlines()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines
+               if line.startswith('homer_queries_total{surface="internal"'))
+
+
+def test_a_healthy_node_has_listed_its_flight_catalog(hot_cold, node_factory):
+    """Once /health answers, the Flight catalog listing (a schema prepare per table) is built: a
+    node a load balancer has just marked up does not hold its first GetFlightInfo calls for it
+    (seconds on a loaded fleet node over PostgreSQL, while least-connections routing avoids it)."""
+    node = node_factory(hot_cold.volumes, token="t")
+    before = _internal_queries(node)
+    client = flight.FlightClient(f"grpc://127.0.0.1:{node.port}")
+    options = flight.FlightCallOptions(headers=[(b"authorization", b"Bearer t")])
+    info = client.get_flight_info(flight.FlightDescriptor.for_command(b"SELECT 42 AS answer"), options)
+    assert client.do_get(info.endpoints[0].ticket, options).read_all().column(0).to_pylist() == [42]
+    # The command's own schema prepare only (before: 7, the listing query and a prepare per table).
+    assert _internal_queries(node) - before == 1
+    assert "Flight catalog listed: " in node.log()
