@@ -25,7 +25,7 @@ from fleet import TABLES, Fleet
 # All 16 clients, no node killed: no error at all. HOMER_FLEET_LOAD_SEC=600 makes it a soak.
 LOAD_SEC = float(os.environ.get("HOMER_FLEET_LOAD_SEC", 125))
 DOWN_SEC = 8            # one node killed -9 this long before it is restarted
-AFTER_RESTART_SEC = 12  # load after the node is back up
+REJOIN_SEC = 90         # the restarted node answers on every surface within this (see the test)
 RETRIES, BACKOFF = 5, 0.2
 SENDER_RATE = 300       # HEP packets/s to each writer
 COUNT_SQL = ("SELECT (SELECT count(*) FROM homer_lake.main.hep_proto_1_call), "
@@ -198,17 +198,27 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
         restarted_at = time.time()
         assert fleet.haproxy.wait_status(victim.name, "UP", seconds=30), fleet.haproxy.command("show stat")
         report["marked_up_after_restart_sec"] = round(time.time() - restarted_at, 1)
-        time.sleep(AFTER_RESTART_SEC)
-        # It rejoined: HAProxy sent it requests on every front, and it answered queries on every surface.
+        # It rejoined: HAProxy sends it requests on every front, and it answers queries on every
+        # surface. Flight and Flight SQL not at once: their tickets are pinned to a snapshot that
+        # is older than the current one by the time they are redeemed, and there this count(*)
+        # reads every data file's Parquet footer (DuckLake answers it from catalog statistics at
+        # the current snapshot, as HTTP's unpinned count is); a restarted node has none cached:
+        # hundreds of files on S3 after minutes of flushes, 27-37 s on this loaded machine.
+        answered, rejoined = {}, {}
+        while time.time() - restarted_at < REJOIN_SEC and len(rejoined) < 3:
+            time.sleep(1)
+            answered = {s: metric(victim, "homer_queries_total", surface=s, outcome="ok")
+                        for s in ("http", "flight", "flightsql")}
+            rejoined.update({s: round(time.time() - restarted_at, 1) for s, n in answered.items()
+                             if n > 0 and s not in rejoined})
         served_after = {b: int(fleet.haproxy.servers(b)[victim.name]["stot"]) for b in served_before}
         assert all(served_after[b] > served_before[b] for b in served_before), (served_before, served_after)
-        answered = {s: metric(victim, "homer_queries_total", surface=s, outcome="ok")
-                    for s in ("http", "flight", "flightsql")}
-        if not all(v > 0 for v in answered.values()):
+        if len(rejoined) < 3:
             queries = metric_lines(victim, "homer_queries_total", "homer_pinned_queries_total")
-            raise AssertionError(f"the restarted node answered {answered}; its counters: {queries}; "
-                                 f"client errors: {client_errors(clients).most_common(8)}; "
+            raise AssertionError(f"the restarted node answered {answered} in {REJOIN_SEC} s; its counters: "
+                                 f"{queries}; client errors: {client_errors(clients).most_common(8)}; "
                                  f"its log:\n{victim.log()[-3000:]}")
+        report["restarted_node_first_answer_sec"] = rejoined
         report["restarted_node_queries_ok"] = answered
     finally:
         stop.set()
