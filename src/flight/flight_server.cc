@@ -6,6 +6,7 @@
 
 #include "flight/flight_service.h"
 #include "rpc/auth_middleware.h"
+#include "rpc/handler_fence.h"
 
 namespace homer::flight {
 
@@ -14,6 +15,7 @@ arrow::Result<std::unique_ptr<FlightServer>> FlightServer::Start(engine::Engine*
   ARROW_ASSIGN_OR_RAISE(auto location, arrow::flight::Location::ForGrpcTcp(options.host, options.port));
   arrow::flight::FlightServerOptions server_options(location);
   server_options.middleware.emplace_back("auth", std::make_shared<rpc::TokenAuthFactory>(options.token, /*accept_basic=*/false));
+  rpc::AddHandlerFence(&server_options);
   std::unique_ptr<FlightServer> server(new FlightServer());
   server->service_ = std::make_unique<FlightService>(engine, options.max_message_size, options.scan);
   ARROW_RETURN_NOT_OK(server->service_->Init(server_options));
@@ -43,6 +45,7 @@ void FlightServer::Stop() {
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   auto st = service_->Shutdown(&deadline);
   if (st.ok()) st = service_->Wait();
+  if (st.ok()) rpc::AfterHandlersDone();
   if (!st.ok()) spdlog::warn("Flight server shutdown: {}", st.ToString());
 }
 

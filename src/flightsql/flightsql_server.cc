@@ -10,6 +10,7 @@
 
 #include "flightsql/flightsql_service.h"
 #include "rpc/auth_middleware.h"
+#include "rpc/handler_fence.h"
 
 namespace homer::flightsql {
 namespace {
@@ -33,6 +34,7 @@ void Shutdown(FlightSqlService* service) {
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   auto st = service->Shutdown(&deadline);
   if (st.ok()) st = service->Wait();
+  if (st.ok()) rpc::AfterHandlersDone();
   if (!st.ok()) spdlog::warn("Flight SQL server shutdown: {}", st.ToString());
 }
 
@@ -74,6 +76,7 @@ arrow::Result<std::unique_ptr<FlightSqlService>> FlightSqlServer::Listen(int por
   // by the middleware, which also hands back the bearer.
   server_options.auth_handler = std::make_shared<arrow::flight::NoOpAuthHandler>();
   server_options.middleware.emplace_back("auth", std::make_shared<rpc::TokenAuthFactory>(options_.token, /*accept_basic=*/true));
+  rpc::AddHandlerFence(&server_options);
   auto service = std::make_unique<FlightSqlService>(engine_, options_.max_message_size, options_.grafana_casts);
   ARROW_RETURN_NOT_OK(service->Init(server_options));
   return service;
