@@ -111,7 +111,7 @@ def test_counts_stay_exact_and_never_decrease_while_flushes_move_rows(capture_no
     for t in threads:
         t.join()
     assert not errors, errors[:3]
-    assert final == total
+    assert final == total, node.capture()["ingest"]
     for mine in seen:
         assert all(n == distinct for n, distinct in mine), "a row was seen twice"
         counts = [n for n, _ in mine]
