@@ -42,10 +42,7 @@ int FlightServer::port() const { return service_->port(); }
 void FlightServer::Stop() {
   if (stopped_ || !service_) return;
   stopped_ = true;
-  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
-  auto st = service_->Shutdown(&deadline);
-  if (st.ok()) st = service_->Wait();
-  if (st.ok()) rpc::AfterHandlersDone();
+  auto st = rpc::ShutdownAndWait(service_.get(), std::chrono::seconds(2));
   if (!st.ok()) spdlog::warn("Flight server shutdown: {}", st.ToString());
 }
 

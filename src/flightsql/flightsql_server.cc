@@ -31,10 +31,7 @@ arrow::Result<arrow::flight::CertKeyPair> ReadPair(const FlightSqlServerOptions&
 }
 
 void Shutdown(FlightSqlService* service) {
-  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
-  auto st = service->Shutdown(&deadline);
-  if (st.ok()) st = service->Wait();
-  if (st.ok()) rpc::AfterHandlersDone();
+  auto st = rpc::ShutdownAndWait(service, std::chrono::seconds(2));
   if (!st.ok()) spdlog::warn("Flight SQL server shutdown: {}", st.ToString());
 }
 

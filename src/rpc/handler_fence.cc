@@ -8,6 +8,8 @@
 #endif
 #endif
 
+#include <chrono>
+
 #ifdef HOMER_TSAN
 #include <arrow/flight/server_middleware.h>
 #include <sanitizer/tsan_interface.h>
@@ -46,10 +48,18 @@ void AddHandlerFence(arrow::flight::FlightServerOptions* options) {
   options->middleware.insert(options->middleware.begin(), {"handler-fence", std::make_shared<FenceFactory>()});
 }
 
-void AfterHandlersDone() { __tsan_acquire(&fence); }
 #else
 void AddHandlerFence(arrow::flight::FlightServerOptions*) {}
-void AfterHandlersDone() {}
 #endif
+
+arrow::Status ShutdownAndWait(arrow::flight::FlightServerBase* server, std::chrono::seconds grace) {
+  const auto deadline = std::chrono::system_clock::now() + grace;
+  ARROW_RETURN_NOT_OK(server->Shutdown(&deadline));
+  ARROW_RETURN_NOT_OK(server->Wait());
+#ifdef HOMER_TSAN
+  __tsan_acquire(&fence);  // every call's CallCompleted released it
+#endif
+  return arrow::Status::OK();
+}
 
 }  // namespace homer::rpc
