@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -94,6 +95,22 @@ def proc_status_bytes(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def memory_growth_bound(nbytes, varied_work=False):
+    """A bound on a node's memory growth, `nbytes` as the ordinary build holds it, for the build this
+    run tests: ASan adds its quarantine of freed blocks (quarantine_size_mb, 256 MB unless
+    ASAN_OPTIONS says). None where the sanitizer's own memory grows with the work itself, so that the
+    check holds in the ordinary build only: TSan's shadow of all memory touched, and ASan's record of
+    allocation stacks when the work runs many distinct code paths (`varied_work`: 24 catalog
+    refreshes grew a node 10 MB each with it, 1.4 MB each with malloc_context_size=0)."""
+    sanitizer = os.environ.get("HOMER_SANITIZE")
+    if not sanitizer:
+        return nbytes
+    if sanitizer != "asan" or varied_work:
+        return None
+    m = re.search(r"quarantine_size_mb=(\d+)", os.environ.get("ASAN_OPTIONS", ""))
+    return nbytes + (int(m.group(1)) if m else 256) * 2**20
 
 
 @contextlib.contextmanager

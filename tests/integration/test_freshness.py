@@ -2,6 +2,8 @@
 import threading
 import time
 
+from conftest import memory_growth_bound
+
 
 def wait_for(fn, timeout=15):
     deadline = time.time() + timeout
@@ -66,7 +68,8 @@ def test_no_failed_query_and_no_memory_growth_across_refreshes(hot_cold, node_fa
     cols = node.query("SELECT * FROM homer_lake.main.hep_proto_1_call LIMIT 1")["columns"]
     assert "extra11" in cols
     # Refreshes must not accumulate memory (views replaced, not piled up).
-    assert rss_end - rss_start < 64 * 1024 * 1024, (rss_start, rss_end)
+    bound = memory_growth_bound(64 * 1024 * 1024, varied_work=True)
+    assert bound is None or rss_end - rss_start < bound, (rss_start, rss_end)
 
 
 def test_flight_sql_metadata_and_queries_follow_the_writer(hot_cold, node_factory):
