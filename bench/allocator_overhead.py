@@ -16,10 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BINARY  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
+from conftest import BUILD  # noqa: E402
 
-BENCH = BINARY.parent / "bench"
+BENCH = BUILD / "bench"
 
 
 def run(variant):
