@@ -1,11 +1,13 @@
 // hep_sender: HEP v3 load for the ingest receivers. Sends realistic SIP dialogs (calls:
 // INVITE, 100, 180, 200, ACK, BYE, 200; registrations: REGISTER, 200), each with a unique Call-ID
-// `<prefix>-<n, 10 digits>@bench`, over UDP (sendmmsg) or TCP, at a target rate or as fast as it
+// `<prefix>-<n, 10 digits>@bench` (with --scatter-ids, n times a constant modulo 10^10: unique ids in no
+// time order, as real Call-IDs are), over UDP (sendmmsg) or TCP, at a target rate or as fast as it
 // can, for N seconds or N dialogs. Dialog n is a registration when n % 4 == 3, a call otherwise;
 // the last dialog is always finished. Prints one JSON object saying what was sent.
 //
 //   hep_sender --host 127.0.0.1 --port 9060 --seconds 5 [--rate 200000] [--dialogs N] [--tcp]
 //              [--capture-id 2001] [--prefix bench-1] [--seed 1] [--ipv6] [--first 0] [--age-sec 0]
+//              [--scatter-ids]
 //
 // Packets are built once per message kind; sending one copies its template and writes the
 // Call-ID digits and the time in place, so one core sends far more than 200,000 packets/s.
@@ -50,12 +52,22 @@ struct Options {
   bool tcp = false, ipv6 = false;
   int batch = 64;
   int64_t age_sec = 0;   // packets carry this many seconds before now (history for the lake)
+  bool scatter_ids = false;
 };
+
+/// The Call-ID number of dialog n: n itself, or n * kScatter mod 10^10 (a bijection: kScatter is
+/// prime to 10), so consecutive dialogs get ids spread over the whole range.
+uint64_t CallIdNumber(uint64_t n, bool scatter) {
+  constexpr uint64_t kScatter = 6364136223ULL, kRange = 10000000000ULL;
+  if (!scatter) return n;
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(n % kRange) * kScatter) % kRange);
+}
 
 [[noreturn]] void Usage(const char* why) {
   std::fprintf(stderr,
                "hep_sender: %s\nusage: hep_sender [--host H] [--port P] [--seconds S] [--rate PPS] [--dialogs N] "
-               "[--first N] [--capture-id ID] [--prefix P] [--seed N] [--tcp] [--ipv6] [--batch N] [--age-sec N]\n",
+               "[--first N] [--capture-id ID] [--prefix P] [--seed N] [--tcp] [--ipv6] [--batch N] [--age-sec N]\n"
+               "       [--scatter-ids]\n",
                why);
   std::exit(2);
 }
@@ -81,6 +93,7 @@ Options Parse(int argc, char** argv) {
     else if (a == "--age-sec") o.age_sec = std::stoll(value());
     else if (a == "--tcp") o.tcp = true;
     else if (a == "--ipv6") o.ipv6 = true;
+    else if (a == "--scatter-ids") o.scatter_ids = true;
     else Usage(("unknown option " + a).c_str());
   }
   if (o.seed == 0) o.seed = std::random_device{}() | 1;
@@ -197,7 +210,7 @@ void Put32(char* p, uint32_t v) {
 /// Walks dialogs and their messages in order, writing each packet into a buffer.
 class Sequence {
  public:
-  Sequence(const Options& o) : next_dialog_(o.first) {
+  Sequence(const Options& o) : next_dialog_(o.first), scatter_(o.scatter_ids) {
     for (const auto& k : CallKinds()) call_.push_back(MakeTemplate(k, o));
     for (const auto& k : RegisterKinds()) register_.push_back(MakeTemplate(k, o));
   }
@@ -208,7 +221,7 @@ class Sequence {
     const Template& t = kinds[message_];
     out->assign(t.bytes);
     char* p = out->data();
-    uint64_t n = next_dialog_;
+    uint64_t n = CallIdNumber(next_dialog_, scatter_);
     for (int i = kDigits - 1; i >= 0; --i, n /= 10) p[t.cid_digits + i] = static_cast<char>('0' + n % 10);
     Put32(p + t.ts_sec, sec);
     Put32(p + t.ts_usec, usec);
@@ -232,6 +245,7 @@ class Sequence {
  private:
   std::vector<Template> call_, register_;
   uint64_t next_dialog_;
+  bool scatter_;
   size_t message_ = 0;
   uint64_t complete_ = 0, calls_ = 0, registrations_ = 0;
 };
@@ -333,12 +347,13 @@ int main(int argc, char** argv) {
       "{\"transport\":\"%s\",\"host\":\"%s\",\"port\":%d,\"packets\":%llu,\"bytes\":%llu,\"send_errors\":%llu,"
       "\"seconds\":%.3f,\"rate_pps\":%.0f,\"mbit_s\":%.1f,\"dialogs\":%llu,\"calls\":%llu,\"registrations\":%llu,"
       "\"first_dialog\":%llu,\"last_dialog\":%lld,\"capture_id\":%u,\"call_id_prefix\":\"%s\","
-      "\"call_id_format\":\"<prefix>-<dialog, %d digits>@bench\",\"registration_dialogs\":\"n %% 4 == 3\","
+      "\"call_id_format\":\"<prefix>-<%s, %d digits>@bench\",\"registration_dialogs\":\"n %% 4 == 3\","
       "\"seed\":%llu}\n",
       o.tcp ? "tcp" : "udp", o.host.c_str(), o.port, (unsigned long long)packets, (unsigned long long)bytes,
       (unsigned long long)errors, seconds, packets / seconds, bytes * 8 / seconds / 1e6,
       (unsigned long long)seq.complete(), (unsigned long long)seq.calls(), (unsigned long long)seq.registrations(),
-      (unsigned long long)o.first, (long long)(o.first + seq.complete()) - 1, o.capture_id, o.prefix.c_str(), kDigits,
+      (unsigned long long)o.first, (long long)(o.first + seq.complete()) - 1, o.capture_id, o.prefix.c_str(),
+      o.scatter_ids ? "dialog * 6364136223 mod 10^10" : "dialog", kDigits,
       (unsigned long long)o.seed);
   return 0;
 }

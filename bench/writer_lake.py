@@ -9,7 +9,8 @@ lake stays in --dir (homer_lake.sqlite, data/hot/) for bench/search_layout.py --
     .deps/venv/bin/python bench/writer_lake.py --dir /tmp/writer-lake [--dialogs-per-day 410000]
 
 ~410,000 dialogs a day give ~2.15M hep_proto_1_call rows a day (7 messages a call, 3 calls in 4
-dialogs): 15M rows over 7 days.
+dialogs): 15M rows over 7 days. Call-IDs are scattered (hep_sender --scatter-ids): like real ones
+they say nothing of their day, so every day's files cover the whole range of ids.
 """
 import argparse
 import json
@@ -46,7 +47,8 @@ def main():
             out = subprocess.run([str(SENDER), "--port", str(node.hep_port), "--rate", str(args.rate), "--seconds",
                                   "100000", "--dialogs", str(args.dialogs_per_day),
                                   "--first", str(day * args.dialogs_per_day), "--prefix", "bench",
-                                  "--age-sec", str(day * 86400)], capture_output=True, text=True, check=True)
+                                  "--age-sec", str(day * 86400), "--scatter-ids"],
+                                 capture_output=True, text=True, check=True)
             got = json.loads(out.stdout.strip().splitlines()[-1])
             sent += got["packets"]
             print(f"day -{day}: {got['packets']} packets", flush=True)
