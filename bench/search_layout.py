@@ -12,7 +12,8 @@ COPY the day's rows out of the lake, then in one catalog transaction DELETE the 
 ducklake_add_data_files() the new files; the replaced files are expired and removed.
 
 Then for each lake it runs the searches in-process (DuckDB on the same catalog) and through a real
-homer-node's HTTP API (POST /api/v4/node/query, one volume), prints p50/p99, the files and row
+homer-node's HTTP API (POST /api/v4/node/query, one volume), both caching Parquet footers as the
+node does by default (--no-metadata-cache: neither does), prints p50/p99, the files and row
 groups each search reads or skips (DuckDB's ParquetReader log), and checks every answer is
 identical to the baseline's (rows compared sorted):
   callid          SELECT * ... WHERE session_id = '<existing id>'            (all 7 days)
@@ -22,8 +23,8 @@ identical to the baseline's (rows compared sorted):
   catalog_floor   a Call-ID search whose date filter prunes every file: DuckLake's per-query cost
 
 Usage:
-  bench/search_layout.py [--work DIR] [--layouts 8x16384[,16x8192]] [--fpp 0.001] [--runs 40]
-                         [--calls 290000] [--days 7] [--metadata-cache] [--build-only]
+  bench/search_layout.py [--work DIR] [--layouts 32x8192[,8x4096]] [--fpp 0.001] [--runs 40]
+                         [--calls 290000] [--days 7] [--no-metadata-cache] [--build-only]
   bench/search_layout.py --lake DIR [--runs 40]     measure one existing lake (layout applied elsewhere)
 --work keeps the lakes (reused by the next run when present); without it they go to a temp dir
 that is removed at the end. HOMER_BUILD_DIR picks the homer-node binary (default build/).
@@ -237,7 +238,7 @@ def canonical(rows):
     return sorted(json.dumps(r, default=str, sort_keys=True) for r in rows)
 
 
-def run_in_process(lake_dir: Path, searches, runs: int, metadata_cache=False):
+def run_in_process(lake_dir: Path, searches, runs: int, metadata_cache: bool):
     con = writer_connection()
     con.execute("SET threads = 2")
     con.execute(f"SET parquet_metadata_cache = {str(metadata_cache).lower()}")
@@ -285,11 +286,12 @@ def scan_profile(lake_dir: Path, searches):
     return out
 
 
-def run_http(lake_dir: Path, searches, runs: int):
+def run_http(lake_dir: Path, searches, runs: int, metadata_cache: bool):
     """Through a real node, on one kept-alive connection (as a browser, Grafana or HOMER's UI
     talk to it)."""
     tmp = Path(tempfile.mkdtemp(prefix="search_layout_node_"))
-    node = start_node(tmp, [volume(lake_dir)], token="bench", memory_limit="4GB", refresh=30)
+    node = start_node(tmp, [volume(lake_dir)], token="bench", memory_limit="4GB", refresh=30,
+                      parquet_metadata_cache=metadata_cache)
     url = node.http + "/api/v4/node/query"
     headers = {"Authorization": f"Bearer {node.token}"}
     session = requests.Session()
@@ -323,7 +325,7 @@ def run_http(lake_dir: Path, searches, runs: int):
     return out
 
 
-def measure(label, lake_dir: Path, searches, runs: int, metadata_cache_too: bool):
+def measure(label, lake_dir: Path, searches, runs: int, metadata_cache: bool):
     d = describe(lake_dir)
     print(f"\n== {label}: {lake_dir}\n   {TABLE}: {d['files']} files, {d['row_groups']} row groups "
           f"({d['session_id_blooms']} with a session_id bloom filter), {d['bytes'] / 1e6:.0f} MB", flush=True)
@@ -332,11 +334,9 @@ def measure(label, lake_dir: Path, searches, runs: int, metadata_cache_too: bool
     for name, p in res["profile"].items():
         print(f"   {name:15s} files opened {p['files']:4.0f}  row groups read {p['rg_read']:4.0f}  skipped "
               f"{p['rg_skipped']:5.0f}", flush=True)
-    res["in_process"] = run_in_process(lake_dir, searches, runs)
-    if metadata_cache_too:
-        res["in_process_metadata_cache"] = run_in_process(lake_dir, searches, runs, metadata_cache=True)
-    res["http"] = run_http(lake_dir, searches, runs)
-    for mode in ("in_process", "in_process_metadata_cache", "http"):
+    res["in_process"] = run_in_process(lake_dir, searches, runs, metadata_cache)
+    res["http"] = run_http(lake_dir, searches, runs, metadata_cache)
+    for mode in ("in_process", "http"):
         if mode in res:
             print(f"   {mode:26s} " + "  ".join(f"{k} {v['p50']:5.1f}/{v['p99']:5.1f}" for k, v in res[mode].items()),
                   flush=True)
@@ -370,16 +370,17 @@ def main():
     ap.add_argument("--work", help="keep the baseline and layout lakes here (reused when present)")
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--calls", type=int, default=290_000, help="calls per day (~7.4 call rows each)")
-    ap.add_argument("--layouts", default="8x16384",
+    ap.add_argument("--layouts", default="32x8192",
                     help="comma-separated FILES_PER_DAYxROW_GROUP_SIZE[:time|:session] layouts (rows in each file "
                          "in timestamp order, the default, or session_id order) to compare with the baseline")
     ap.add_argument("--fpp", type=float, default=0.001, help="bloom filter false positive ratio")
     ap.add_argument("--runs", type=int, default=40, help="runs per search (cycling over distinct values)")
     ap.add_argument("--build-only", action="store_true", help="build (or reuse) the lakes, measure nothing")
-    ap.add_argument("--metadata-cache", action="store_true",
-                    help="also run in-process with SET parquet_metadata_cache = true (the node leaves it off)")
+    ap.add_argument("--no-metadata-cache", dest="metadata_cache", action="store_false",
+                    help="read without caching Parquet footers, in-process and in the node "
+                         "(ducklake.parquet_metadata_cache: false; homer-node's default is true)")
     args = ap.parse_args()
-    modes = ["http", "in_process"] + (["in_process_metadata_cache"] if args.metadata_cache else [])
+    modes = ["http", "in_process"]
 
     if args.lake:
         lake = Path(args.lake).resolve()

@@ -371,6 +371,7 @@ void ReadDuckLake(ObjectReader& lake, DuckLakeConfig* lake_cfg) {
   lake.Bool("mirror_catalogs", &dl.mirror_catalogs);
   lake.Integer("mirror_interval_ms", &dl.mirror_interval_ms);
   lake.Bool("partial_answers", &dl.partial_answers);
+  lake.Bool("parquet_metadata_cache", &dl.parquet_metadata_cache);
   lake.ObjectArray("volumes", [&](ObjectReader& r, size_t) {
     dl.volumes.emplace_back();
     ReadVolume(r, &dl.volumes.back());

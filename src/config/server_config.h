@@ -77,6 +77,10 @@ struct DuckLakeConfig {
   /// While a volume is not attached, answer merged queries from the other volumes, marked as
   /// partial on every surface (engine/partial_answer.h), instead of failing them (503, UNAVAILABLE).
   bool partial_answers = false;
+  /// Keep parsed Parquet footers between queries (DuckDB's parquet_metadata_cache): a Call-ID
+  /// search opens a file per day. The cache is DuckDB memory under memory_limit (evicted, least
+  /// recently used first, when memory is short).
+  bool parquet_metadata_cache = true;
 };
 
 struct HttpConfig {

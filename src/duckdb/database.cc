@@ -53,6 +53,8 @@ arrow::Result<Database> OpenDatabase(const DatabaseOptions& options) {
                                     "': ", st.message());
     }
   }
+  // A setting of the Parquet reader, which the config above does not know yet.
+  if (options.parquet_metadata_cache) ARROW_RETURN_NOT_OK(Exec(con, "SET GLOBAL parquet_metadata_cache = true"));
   return db;
 }
 

@@ -67,6 +67,7 @@ struct DatabaseOptions {
   std::string temp_directory;
   std::string max_temp_directory_size;  ///< "" keeps DuckDB's default (90% of the free disk)
   std::vector<std::string> extensions = {"ducklake", "sqlite_scanner"};
+  bool parquet_metadata_cache = false;  ///< keep parsed Parquet footers between queries
 };
 
 /// An in-memory database with automatic extension installs off (a missing extension is an

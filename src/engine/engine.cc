@@ -65,6 +65,7 @@ arrow::Result<std::unique_ptr<Engine>> Engine::Open(const config::ServerConfig& 
   db_options.memory_limit = config.ducklake.memory_limit;
   db_options.temp_directory = TempDirectory(config);
   db_options.max_temp_directory_size = config.ducklake.max_temp_directory_size;
+  db_options.parquet_metadata_cache = config.ducklake.parquet_metadata_cache;
   for (auto& extension : lake::VolumeExtensions(config.ducklake.volumes)) db_options.extensions.push_back(extension);
   ARROW_ASSIGN_OR_RAISE(engine->db_, duckdb::OpenDatabase(db_options));
   if (engine->options_.on_open) ARROW_RETURN_NOT_OK(engine->options_.on_open(engine->db_));

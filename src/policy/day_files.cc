@@ -49,6 +49,11 @@ arrow::Result<std::vector<std::string>> SplitBounds(const duckdb::Connection& co
 
 }  // namespace
 
+int FileLayout::FilesFor(int64_t rows) const {
+  const int64_t per_file = std::max<int64_t>(1, rows_per_file);
+  return static_cast<int>(std::clamp<int64_t>((rows + per_file / 2) / per_file, 1, max_files_per_day));
+}
+
 arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const std::string& catalog,
                                           const std::string& table, const std::string& where, int64_t rows,
                                           const std::string& data_prefix, const std::string& date,
@@ -64,8 +69,7 @@ arrow::Result<WrittenFiles> WriteDayFiles(const duckdb::Connection& con, const s
                                                                 "database_name = $1 AND schema_name = 'main' AND "
                                                                 "table_name = $2 AND column_name = $3",
                                                            {catalog, table, layout.split_column}));
-  const int64_t by_size = rows / std::max<int64_t>(1, layout.min_rows_per_file);
-  const int files = has_split == "0" ? 1 : static_cast<int>(std::clamp<int64_t>(by_size, 1, layout.files_per_day));
+  const int files = has_split == "0" ? 1 : layout.FilesFor(rows);
   ARROW_ASSIGN_OR_RAISE(auto bounds, SplitBounds(con, source, where, layout.split_column, files));
   // APPEND: the folder holds the partition's other files. This write's files share a fresh id,
   // which finds them again (on S3 too) and never collides.

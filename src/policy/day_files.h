@@ -14,22 +14,28 @@
 
 namespace homer::policy {
 
-/// How the files are written, for HOMER's searches (README "Storage policy" has the numbers):
-/// a day is split into files by ranges of `split_column` (quantiles of that day), so a Call-ID
-/// search opens one file per day (DuckLake's per-file min/max skips the others); rows keep their
-/// time order inside each file (time-range searches still skip row groups); small row groups
-/// with Parquet bloom filters on every dictionary-encoded column (session_id, cid, caller,
-/// callee) leave one row group of a few thousand rows to decode for a hit.
+/// How the files are written, for HOMER's searches: a day is split into files by ranges of
+/// `split_column` (quantiles of that day), so a Call-ID search opens one file per day (DuckLake's
+/// per-file min/max skips the others); rows keep their time order inside each file (time-range
+/// searches still skip row groups); small row groups with Parquet bloom filters on every
+/// dictionary-encoded column (session_id, cid, caller, callee) leave one row group to decode for a
+/// hit. A Call-ID search pays per file it opens and per row group it checks in them, time searches
+/// per file and per row group they read: files of ~64K rows in 8K-row groups are the measured
+/// balance (README "Storage policy": 8 files a day of 4K-row groups, 64 files, or 16K-row groups
+/// were each worse for one of the three searches).
 struct FileLayout {
   int64_t max_file_size_bytes = 512LL * 1024 * 1024;
-  int64_t row_group_size = 4096;  ///< a Call-ID hit decodes one group: 16384 cost 4-6 ms more
+  int64_t row_group_size = 8192;  ///< a Call-ID hit decodes one group: 16384 cost ~3 ms more
   /// Columns with at most this many distinct values in a row group are dictionary-encoded, and
   /// get a bloom filter (DuckDB writes them for dictionary columns only).
-  int64_t dictionary_size_limit = 2048;
+  int64_t dictionary_size_limit = 4096;
   double bloom_false_positive_ratio = 0.001;
   std::string split_column = "session_id";  ///< a table without it is not split
-  int files_per_day = 8;
-  int64_t min_rows_per_file = 65536;  ///< smaller days are split in fewer files
+  int64_t rows_per_file = 65536;  ///< a day is split in files of about this many rows
+  int max_files_per_day = 256;    ///< and never in more (a day of over 16M rows has larger files)
+
+  /// How many files a day of `rows` rows is split in.
+  int FilesFor(int64_t rows) const;
 };
 
 struct WrittenFiles {

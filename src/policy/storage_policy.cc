@@ -45,7 +45,7 @@ int64_t NowUnixMs() {
 }  // namespace
 
 StoragePolicy::StoragePolicy(const duckdb::Database& db, PolicyOptions options)
-    : db_(db), options_(std::move(options)) {
+    : db_(db), options_(std::move(options)), layout_(options_.layout) {
   layout_.max_file_size_bytes = options_.storage.compaction.max_file_size_bytes;
 }
 
@@ -339,7 +339,7 @@ arrow::Status StoragePolicy::CompactVolume(const duckdb::Connection& con, size_t
       if (stopping_) return arrow::Status::OK();
       // Closed days only, quiet for min_age_sec, not yet in the layout (one set of our files).
       if (p.date >= today || p.newest_age_sec < c.min_age_sec) continue;
-      if (p.all_compacted && p.files <= layout_.files_per_day) continue;
+      if (p.all_compacted && p.files <= layout_.FilesFor(p.rows)) continue;
       auto rewritten = RewritePartition(con, v, table, p.date, layout_);
       if (!rewritten.ok()) {
         PolicyMetrics::Get().rewrites.With({"failed"}).Add();

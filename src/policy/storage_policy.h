@@ -59,6 +59,8 @@ struct PolicyOptions {
   /// A new marks table or destination table is used this long after its creation: every node
   /// (they refresh their catalog every 30 s by default) must read it before a move relies on it.
   std::chrono::seconds new_table_delay{35};
+  /// How rewritten days are laid out (its max_file_size_bytes comes from storage.compaction).
+  FileLayout layout;
 };
 
 class StoragePolicy {

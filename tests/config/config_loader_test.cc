@@ -138,6 +138,15 @@ TEST(ConfigLoader, CatalogMirrorsAreOnByDefaultAndTheirIntervalIsChecked) {
   EXPECT_NE(err.find("$.node.ducklake.mirror_catalogs:"), std::string::npos) << err;
 }
 
+TEST(ConfigLoader, ParquetFootersAreCachedByDefault) {
+  auto cfg = ParseConfig(kMinimal, {});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->ducklake.parquet_metadata_cache);
+  cfg = ParseConfig(kMinimal, {{"HOMER_NODE_DUCKLAKE_PARQUET_METADATA_CACHE", "false"}});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_FALSE(cfg->ducklake.parquet_metadata_cache);
+}
+
 TEST(ConfigLoader, PartialAnswersAreOffByDefault) {
   auto cfg = ParseConfig(kMinimal, {});
   ASSERT_TRUE(cfg.ok()) << cfg.status();

@@ -21,6 +21,7 @@ EngineOptions NoRefresh() {
 
 using homer::testing::LakeWriter;
 using homer::testing::LocalVolume;
+using homer::testing::ProfileQuery;
 using homer::testing::TempDir;
 using homer::testing::TestConfig;
 
@@ -158,30 +159,17 @@ TEST_F(TwoVolumeLake, ParametersAreBoundByDuckDB) {
   EXPECT_FALSE(engine->Describe("SELECT * FROM read_csv(?)").ok());
 }
 
-/// Run a query to the end and return its profile.
-QueryProfile Profile(Engine& engine, const std::string& sql) {
-  auto query = engine.Execute(sql, {}, {.profile = true});
-  EXPECT_TRUE(query.ok()) << query.status();
-  if (!query.ok()) return {};
-  while (true) {
-    auto batch = (*query)->Next();
-    EXPECT_TRUE(batch.ok()) << batch.status();
-    if (!batch.ok() || !*batch) break;
-  }
-  return (*query)->profile();
-}
-
 TEST_F(TwoVolumeLake, ProfileShowsWhichVolumesWereRead) {
   auto engine = Open(TestConfig({hot_, cold_}));
   ASSERT_TRUE(engine);
-  auto all = Profile(*engine, "SELECT * FROM homer_lake.main.calls");
+  auto all = ProfileQuery(*engine, "SELECT * FROM homer_lake.main.calls");
   EXPECT_GE(all.files_read_by_volume["hot"], 1);
   EXPECT_GE(all.files_read_by_volume["cold"], 1);
   // DuckLake's file statistics prune the cold volume for a recent time range.
-  auto recent = Profile(*engine, "SELECT * FROM homer_lake.main.calls WHERE ts >= TIMESTAMP '2026-11-15'");
+  auto recent = ProfileQuery(*engine, "SELECT * FROM homer_lake.main.calls WHERE ts >= TIMESTAMP '2026-11-15'");
   EXPECT_GE(recent.files_read_by_volume["hot"], 1);
   EXPECT_EQ(recent.files_read_by_volume["cold"], 0);
-  auto labelled = Profile(*engine, "SELECT * FROM homer_lake.main.calls WHERE storage_volume = 'cold'");
+  auto labelled = ProfileQuery(*engine, "SELECT * FROM homer_lake.main.calls WHERE storage_volume = 'cold'");
   EXPECT_EQ(labelled.files_read_by_volume["hot"], 0);
   EXPECT_GE(labelled.files_read_by_volume["cold"], 1);
   // Without the option the query runs on a connection without the profiler: nothing recorded.
@@ -209,6 +197,16 @@ TEST_F(TwoVolumeLake, SandboxHoldsOnTheLake) {
   }
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "x.csv"));
   EXPECT_EQ(Rows(*engine, "SELECT count(*) FROM homer_lake.main.calls")[0][0], "15");
+}
+
+TEST_F(TwoVolumeLake, ParquetFootersAreCachedUnlessTheConfigSaysNo) {
+  for (bool cache : {true, false}) {
+    auto config = TestConfig({hot_, cold_});
+    config.ducklake.parquet_metadata_cache = cache;
+    auto engine = Open(config);
+    ASSERT_TRUE(engine);
+    EXPECT_EQ(Rows(*engine, "SELECT current_setting('parquet_metadata_cache')::BIGINT")[0][0], cache ? "1" : "0");
+  }
 }
 
 TEST_F(TwoVolumeLake, ErrorsAreClassified) {

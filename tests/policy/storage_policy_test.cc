@@ -75,6 +75,7 @@ class Tiered : public ::testing::Test {
       p.lake_name = "homer_lake";
       p.hot_catalog = writer_->lake_catalog();
       p.new_table_delay = std::chrono::seconds(0);
+      p.layout = layout_;
       p.on_catalog_changed = [this] {
         if (engine_) ASSERT_TRUE(engine_->Refresh().ok());
       };
@@ -110,6 +111,7 @@ class Tiered : public ::testing::Test {
   int64_t Distinct() { return testing::QueryInt64(*engine_, "SELECT count(DISTINCT uuid) FROM homer_lake.main.hep_proto_1_call"); }
 
   TempDir dir_;
+  FileLayout layout_;
   config::StorageDuckLakeConfig storage_;
   lake::ReaderEpochs readers_;
   std::unique_ptr<writer::Writer> writer_;
@@ -203,6 +205,51 @@ TEST_F(Tiered, CompactionRewritesAClosedDayIntoOneFileWithTheSameRows) {
   EXPECT_EQ(Distinct(), 130);
   ASSERT_TRUE(policy_->RunCompaction().ok());  // nothing left to rewrite
   EXPECT_EQ(policy_->stats().rewrites, 1);
+}
+
+TEST_F(Tiered, CompactionSplitsADayIntoSessionIdRangesThatACallIdSearchSkips) {
+  layout_.rows_per_file = 100;  // the files of a big day, at the scale of a test
+  Open(/*hot_days=*/0);
+  Write({3}, 400);
+  Write({3}, 50, 400);  // a second flush: the day is not yet in the layout
+  ASSERT_TRUE(policy_->RunCompaction().ok());
+  ASSERT_EQ(policy_->stats().rewrites, 1) << policy_->stats().last_error;
+  auto con = duckdb::Connect(engine_->database());
+  ASSERT_TRUE(con.ok());
+  auto paths = duckdb::QueryColumn(*con, "SELECT data_file FROM ducklake_list_files(" +
+                                              duckdb::QuoteLiteral(policy_->volumes()[0].catalog) +
+                                              ", 'hep_proto_1_call')");  // only day -3 has rows
+  ASSERT_TRUE(paths.ok()) << paths.status();
+  std::string files = "[";
+  for (const auto& p : *paths) files += (files.size() > 1 ? ", " : "") + duckdb::QuoteLiteral(p);
+  files += "]";
+  // Per file: its session_id range, rows, and row groups without a session_id bloom filter.
+  auto stats = duckdb::QueryRows(
+      *con, "SELECT min(stats_min), max(stats_max), sum(row_group_num_rows), "
+            "count(*) FILTER (WHERE bloom_filter_length IS NULL) FROM parquet_metadata(" + files +
+            ") WHERE path_in_schema = 'session_id' GROUP BY file_name ORDER BY 1");
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_EQ(stats->size(), 5u) << "450 rows in files of ~100";
+  int64_t rows = 0;
+  for (size_t i = 0; i < stats->size(); ++i) {
+    const auto& f = (*stats)[i];
+    if (i > 0) EXPECT_LT((*stats)[i - 1][1], f[0]) << "session_id ranges overlap";
+    rows += std::stoll(f[2]);
+    EXPECT_EQ(f[3], "0") << "a row group without a session_id bloom filter";
+  }
+  EXPECT_EQ(rows, 450);
+  EXPECT_EQ(testing::QueryInt64(*engine_, "SELECT count(*) FROM (SELECT timestamp < lag(timestamp) OVER "
+                                          "(PARTITION BY filename ORDER BY file_row_number) AS back FROM "
+                                          "read_parquet(" + files + ", filename = true, file_row_number = true)) "
+                                          "WHERE back"),
+            0)
+      << "rows out of time order in a file";
+  auto profile =
+      testing::ProfileQuery(*engine_, "SELECT * FROM homer_lake.main.hep_proto_1_call WHERE session_id = 'call-123'");
+  EXPECT_EQ(Rows("session_id = 'call-123'"), 1);
+  EXPECT_EQ(profile.files_read_by_volume["hot"], 1) << "DuckLake's per-file min/max should skip the other 4";
+  EXPECT_EQ(Rows(), 450);
+  EXPECT_EQ(Distinct(), 450);
 }
 
 TEST_F(Tiered, APolicyJobSkipsAVolumeAnotherJobHolds) {

@@ -83,4 +83,16 @@ int64_t QueryInt64(engine::Engine& engine, const std::string& sql) {
   return std::static_pointer_cast<arrow::Int64Scalar>((*batch)->column(0)->GetScalar(0).ValueOrDie())->value;
 }
 
+duckdb::QueryProfile ProfileQuery(engine::Engine& engine, const std::string& sql) {
+  auto query = engine.Execute(sql, {}, {.profile = true});
+  EXPECT_TRUE(query.ok()) << query.status();
+  if (!query.ok()) return {};
+  while (true) {
+    auto batch = (*query)->Next();
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (!batch.ok() || !*batch) break;
+  }
+  return (*query)->profile();
+}
+
 }  // namespace homer::testing

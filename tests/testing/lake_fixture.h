@@ -52,6 +52,9 @@ config::ServerConfig TestConfig(const std::vector<config::VolumeConfig>& volumes
 /// failed, when the query fails).
 int64_t QueryInt64(engine::Engine& engine, const std::string& sql);
 
+/// Run `sql` on `engine` to the end, profiled, and return its profile (files read by volume).
+duckdb::QueryProfile ProfileQuery(engine::Engine& engine, const std::string& sql);
+
 /// An engine over one `default` volume under `root` holding the empty table t (x INTEGER),
 /// without a refresher: for tests of what sits on top of the engine. Null (and the test
 /// failed) when it cannot open.
