@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("HOMER_BUILD_DIR", ROOT / "build"))
@@ -86,6 +87,23 @@ class Lake:
         con.execute(f"ATTACH 'ducklake:sqlite:{vol['catalog_path']}' AS {alias} "
                     f"(DATA_PATH '{vol['path']}'{inline})")
         return con
+
+
+def parse_metrics(text):
+    """GET /metrics read by prometheus-client's own parser: ({(sample, sorted labels): value},
+    {family: type})."""
+    samples, types = {}, {}
+    for family in text_string_to_metric_families(text):
+        types[family.name] = family.type
+        for s in family.samples:
+            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return samples, types
+
+
+def metric_sum(samples, name, **labels):
+    """The sum of the `name` series whose labels include `labels` (0 when there is none)."""
+    want = set(labels.items())
+    return sum(v for (n, ls), v in samples.items() if n == name and want <= set(ls)) + 0.0
 
 
 def proc_status_bytes(pid, key):

@@ -20,6 +20,7 @@ import pyarrow.flight as flight
 import pytest
 import requests
 
+from conftest import metric_sum, parse_metrics
 from fleet import TABLES, Fleet
 
 # All 16 clients, no node killed: no error at all. HOMER_FLEET_LOAD_SEC=600 makes it a soak.
@@ -156,16 +157,9 @@ def client_errors(clients):
     return errors
 
 
-def metric_lines(node, *names):
-    """The node's /metrics series of the counters `names`."""
-    text = requests.get(node.http + "/metrics", headers=node.headers(), timeout=10).text
-    return [line for line in text.splitlines() if line.startswith(tuple(name + "{" for name in names))]
-
-
-def metric(node, name, **labels):
-    """A counter of the node's /metrics (summed over the series matching `labels`)."""
-    return sum(float(line.rsplit(" ", 1)[1]) for line in metric_lines(node, name)
-               if all(f'{k}="{v}"' in line for k, v in labels.items())) + 0.0
+def metrics(node):
+    """The node's /metrics samples."""
+    return parse_metrics(requests.get(node.http + "/metrics", headers=node.headers(), timeout=10).text)[0]
 
 
 def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_killed(fleet):
@@ -207,14 +201,16 @@ def test_two_writers_three_nodes_sixteen_clients_through_haproxy_and_a_node_kill
         answered, rejoined = {}, {}
         while time.time() - restarted_at < REJOIN_SEC and len(rejoined) < 3:
             time.sleep(1)
-            answered = {s: metric(victim, "homer_queries_total", surface=s, outcome="ok")
+            samples = metrics(victim)
+            answered = {s: metric_sum(samples, "homer_queries_total", surface=s, outcome="ok")
                         for s in ("http", "flight", "flightsql")}
             rejoined.update({s: round(time.time() - restarted_at, 1) for s, n in answered.items()
                              if n > 0 and s not in rejoined})
         served_after = {b: int(fleet.haproxy.servers(b)[victim.name]["stot"]) for b in served_before}
         assert all(served_after[b] > served_before[b] for b in served_before), (served_before, served_after)
         if len(rejoined) < 3:
-            queries = metric_lines(victim, "homer_queries_total", "homer_pinned_queries_total")
+            queries = {k: v for k, v in metrics(victim).items()
+                       if k[0] in ("homer_queries_total", "homer_pinned_queries_total")}
             raise AssertionError(f"the restarted node answered {answered} in {REJOIN_SEC} s; its counters: "
                                  f"{queries}; client errors: {client_errors(clients).most_common(8)}; "
                                  f"its log:\n{victim.log()[-3000:]}")

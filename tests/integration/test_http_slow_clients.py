@@ -8,7 +8,8 @@ import threading
 import time
 
 import requests
-from prometheus_client.parser import text_string_to_metric_families
+
+from conftest import parse_metrics
 
 THREADS = 4
 
@@ -87,11 +88,7 @@ def scrape(node):
         status, _, text = read_response(s.makefile("rb"))
         assert status == 200, text
     time.sleep(0.2)
-    samples = {}
-    for family in text_string_to_metric_families(text.decode()):
-        for s in family.samples:
-            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return samples
+    return parse_metrics(text.decode())[0]
 
 
 def closed(samples, reason):

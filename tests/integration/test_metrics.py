@@ -1,20 +1,15 @@
 """GET /metrics: the Prometheus text format, read by the real parser of prometheus-client, with
 counts that follow what the surfaces did."""
 import pyarrow.flight as flight
-from prometheus_client.parser import text_string_to_metric_families
+
+from conftest import parse_metrics
 
 
 def scrape(node, **kw):
     r = node.get("/metrics", **kw)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    samples = {}
-    types = {}
-    for family in text_string_to_metric_families(r.text):
-        types[family.name] = family.type
-        for s in family.samples:
-            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return samples, types
+    return parse_metrics(r.text)
 
 
 def value(samples, name, **labels):

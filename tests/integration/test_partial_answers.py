@@ -6,9 +6,9 @@ import os
 
 import pyarrow.flight as flight
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from airport_duckdb import airport_connection, attach
+from conftest import parse_metrics
 
 COUNT = "SELECT count(*) FROM homer_lake.main.hep_proto_1_call"
 UUIDS = "SELECT uuid FROM homer_lake.main.hep_proto_1_call WHERE method <> 'x' ORDER BY uuid"
@@ -39,10 +39,9 @@ def assert_hot_missing(partial):
 
 
 def partial_counts(node):
-    for family in text_string_to_metric_families(node.get("/metrics").text):
-        if family.name == "homer_partial_answers":
-            return {s.labels["surface"]: s.value for s in family.samples if s.name.endswith("_total")}
-    return {}
+    samples, _ = parse_metrics(node.get("/metrics").text)
+    return {dict(labels)["surface"]: v for (name, labels), v in samples.items()
+            if name == "homer_partial_answers_total"}
 
 
 def test_partial_answers_leave_a_missing_volume_out_and_say_so(hot_cold, node_factory):

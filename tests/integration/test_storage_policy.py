@@ -25,10 +25,9 @@ from pathlib import Path
 import pyarrow.flight as flight
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from capture import hep3, sip_request, start_capture_node
-from conftest import start_node
+from conftest import parse_metrics, start_node
 from s3_server import S3Server
 
 TABLE = "homer_lake.main.hep_proto_1_call"
@@ -248,15 +247,6 @@ def scrape(node):
     r = node.get("/metrics")
     assert r.status_code == 200, r.text
     return r.text
-
-
-def parse_metrics(text):
-    samples, types = {}, {}
-    for family in text_string_to_metric_families(text):
-        types[family.name] = family.type
-        for s in family.samples:
-            samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
-    return samples, types
 
 
 def consistent_snapshot(node, seconds=60):
