@@ -37,6 +37,7 @@ using homer::ingest::hepgen::Capture;
 using homer::ingest::hepgen::Encode;
 
 constexpr int kDigits = 10;
+constexpr uint64_t kScatter = 6364136223ULL;  // --scatter-ids: prime to 10, so n -> n * kScatter is a bijection
 constexpr uint32_t kSecMagic = 0x5EC0C0DE, kUsecMagic = 0x05EC0DE5;  // found and replaced in the templates
 
 struct Options {
@@ -55,10 +56,10 @@ struct Options {
   bool scatter_ids = false;
 };
 
-/// The Call-ID number of dialog n: n itself, or n * kScatter mod 10^10 (a bijection: kScatter is
-/// prime to 10), so consecutive dialogs get ids spread over the whole range.
+/// The Call-ID number of dialog n: n itself, or n * kScatter mod 10^10, so consecutive dialogs
+/// get ids spread over the whole range.
 uint64_t CallIdNumber(uint64_t n, bool scatter) {
-  constexpr uint64_t kScatter = 6364136223ULL, kRange = 10000000000ULL;
+  constexpr uint64_t kRange = 10000000000ULL;  // 10^kDigits
   if (!scatter) return n;
   return static_cast<uint64_t>((static_cast<unsigned __int128>(n % kRange) * kScatter) % kRange);
 }
@@ -347,13 +348,13 @@ int main(int argc, char** argv) {
       "{\"transport\":\"%s\",\"host\":\"%s\",\"port\":%d,\"packets\":%llu,\"bytes\":%llu,\"send_errors\":%llu,"
       "\"seconds\":%.3f,\"rate_pps\":%.0f,\"mbit_s\":%.1f,\"dialogs\":%llu,\"calls\":%llu,\"registrations\":%llu,"
       "\"first_dialog\":%llu,\"last_dialog\":%lld,\"capture_id\":%u,\"call_id_prefix\":\"%s\","
-      "\"call_id_format\":\"<prefix>-<%s, %d digits>@bench\",\"registration_dialogs\":\"n %% 4 == 3\","
+      "\"call_id_format\":\"<prefix>-<dialog%s, %d digits>@bench\",\"registration_dialogs\":\"n %% 4 == 3\","
       "\"seed\":%llu}\n",
       o.tcp ? "tcp" : "udp", o.host.c_str(), o.port, (unsigned long long)packets, (unsigned long long)bytes,
       (unsigned long long)errors, seconds, packets / seconds, bytes * 8 / seconds / 1e6,
       (unsigned long long)seq.complete(), (unsigned long long)seq.calls(), (unsigned long long)seq.registrations(),
       (unsigned long long)o.first, (long long)(o.first + seq.complete()) - 1, o.capture_id, o.prefix.c_str(),
-      o.scatter_ids ? "dialog * 6364136223 mod 10^10" : "dialog", kDigits,
+      o.scatter_ids ? (" * " + std::to_string(kScatter) + " mod 10^10").c_str() : "", kDigits,
       (unsigned long long)o.seed);
   return 0;
 }

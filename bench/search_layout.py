@@ -337,9 +337,8 @@ def measure(label, lake_dir: Path, searches, runs: int, metadata_cache: bool):
     res["in_process"] = run_in_process(lake_dir, searches, runs, metadata_cache)
     res["http"] = run_http(lake_dir, searches, runs, metadata_cache)
     for mode in ("in_process", "http"):
-        if mode in res:
-            print(f"   {mode:26s} " + "  ".join(f"{k} {v['p50']:5.1f}/{v['p99']:5.1f}" for k, v in res[mode].items()),
-                  flush=True)
+        print(f"   {mode:26s} " + "  ".join(f"{k} {v['p50']:5.1f}/{v['p99']:5.1f}" for k, v in res[mode].items()),
+              flush=True)
     return res
 
 

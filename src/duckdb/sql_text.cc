@@ -22,6 +22,12 @@ std::string Quote(std::string_view text, char q) {
 
 std::string QuoteIdent(std::string_view name) { return Quote(name, '"'); }
 std::string QuoteLiteral(std::string_view text) { return Quote(text, '\''); }
+std::string ListLiteral(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + QuoteLiteral(items[i]);
+  return out + "]";
+}
+
 std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table) {
   return QuoteIdent(catalog) + "." + QuoteIdent(schema) + "." + QuoteIdent(table);
 }

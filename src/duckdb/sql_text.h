@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace homer::duckdb {
 
@@ -11,6 +12,8 @@ namespace homer::duckdb {
 std::string QuoteIdent(std::string_view name);
 /// 'text' with embedded quotes doubled.
 std::string QuoteLiteral(std::string_view text);
+/// ['a', 'b']: a list of string literals.
+std::string ListLiteral(const std::vector<std::string>& items);
 /// catalog.schema.table, each part quoted.
 std::string QualifiedName(std::string_view catalog, std::string_view schema, std::string_view table);
 /// Do two identifiers name the same thing? DuckDB ignores their (ASCII) case.

@@ -11,17 +11,11 @@ namespace homer::policy {
 namespace {
 
 namespace fs = std::filesystem;
+using duckdb::ListLiteral;
 using duckdb::QuoteIdent;
 using duckdb::QuoteLiteral;
 
 bool IsS3(const std::string& path) { return path.rfind("s3://", 0) == 0; }
-
-/// A DuckDB list literal of strings: ['a', 'b'].
-std::string ListLiteral(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + QuoteLiteral(items[i]);
-  return out + "]";
-}
 
 /// WHERE conditions that cut `column` into ranges at `bounds` (sorted, distinct); NULLs go
 /// with the first range, so every row is in exactly one.

@@ -220,9 +220,7 @@ TEST_F(Tiered, CompactionSplitsADayIntoSessionIdRangesThatACallIdSearchSkips) {
                                               duckdb::QuoteLiteral(policy_->volumes()[0].catalog) +
                                               ", 'hep_proto_1_call')");  // only day -3 has rows
   ASSERT_TRUE(paths.ok()) << paths.status();
-  std::string files = "[";
-  for (const auto& p : *paths) files += (files.size() > 1 ? ", " : "") + duckdb::QuoteLiteral(p);
-  files += "]";
+  const std::string files = duckdb::ListLiteral(*paths);
   // Per file: its session_id range, rows, and row groups without a session_id bloom filter.
   auto stats = duckdb::QueryRows(
       *con, "SELECT min(stats_min), max(stats_max), sum(row_group_num_rows), "
